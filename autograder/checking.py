@@ -1,0 +1,248 @@
+"""The vocabulary of a check: points, TODOs, and failure messages that teach.
+
+A check is a plain function named ``test_<function>_<what>`` taking the ``lesson``
+fixture (and data fixtures such as ``words``), decorated with :func:`check`::
+
+    @check(todo=1, points=2)
+    def test_embed_small(lesson):
+        got = lesson.embed(C, X)
+        expect_tensor(got, "embed(C, X)", shape=(2, 3, 2), dtype="floating")
+        expect_close(got, expected, "embed(C, X)", hint="use C[X]")
+
+Every failure raises :class:`CheckFailure` with what was checked, what was expected,
+what came back and a hint naming the likely mistake. A student's exception inside
+:func:`hint_on_error` becomes such a failure too, unless it is the skeleton's
+NotImplementedError, which always shows as itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
+
+import torch
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    todo: int
+    points: int
+    slow: bool = False
+    timeout: float | None = None
+
+
+def check(*, todo: int, points: int = 1, slow: bool = False,
+          timeout: float | None = None) -> Callable[[Callable], Callable]:
+    """Mark a function as a check worth ``points`` for TODO ``todo`` of its lesson.
+
+    ``slow`` marks a check that trains a model for more than a few seconds (pytest
+    marker ``slow``); ``timeout`` is its time budget in seconds when grading, if it
+    needs more than the grader's default.
+    """
+    if todo < 1 or points < 1:
+        raise ValueError("todo and points must be positive")
+
+    def mark(fn: Callable) -> Callable:
+        fn.ag_check = CheckInfo(todo=todo, points=points, slow=slow, timeout=timeout)
+        return fn
+
+    return mark
+
+
+class CheckFailure(AssertionError):
+    """A check found a wrong answer. ``str()`` is the whole message for the student."""
+
+    def __init__(self, what: str, expected: Any = _MISSING, got: Any = _MISSING,
+                 hint: str | None = None):
+        lines = [what]
+        if expected is not _MISSING:
+            lines.append(f"  expected: {expected if isinstance(expected, str) else show(expected)}")
+        if got is not _MISSING:
+            lines.append(f"  got:      {got if isinstance(got, str) else show(got)}")
+        if hint:
+            lines.append(f"  hint: {hint}")
+        super().__init__("\n".join(lines))
+        self.hint = hint
+
+
+# ---------------------------------------------------------------------------- display
+
+def show(value: Any, limit: int = 240) -> str:
+    """A short, readable rendering of a value for failure messages."""
+    if isinstance(value, torch.Tensor):
+        text = _show_tensor(value)
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, dict) and len(value) > 12:
+        items = list(value.items())
+        text = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in items[:6]) + f", ... ({len(value)} items)}}"
+    elif isinstance(value, (list, tuple)) and len(value) > 12:
+        text = repr(type(value)(value[:6]))[:-1] + f", ... ({len(value)} items)" + repr(value)[-1]
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show_tensor(t: torch.Tensor) -> str:
+    t = t.detach()
+    head = f"tensor of shape {tuple(t.shape)}, {str(t.dtype).removeprefix('torch.')}"
+    if t.numel() == 0:
+        return head
+    if t.numel() <= 36:
+        values = t.tolist()
+        if t.is_floating_point():
+            values = _round(values)
+        return f"{head}: {values}"
+    flat = t.reshape(-1)
+    first = _round(flat[:6].tolist()) if t.is_floating_point() else flat[:6].tolist()
+    text = f"{head}, starting {first}"
+    if t.is_floating_point():
+        finite = torch.isfinite(flat)
+        if not bool(finite.all()):
+            text += f", {int((~finite).sum())} values not finite"
+        else:
+            text += f", min {flat.min().item():.4g}, max {flat.max().item():.4g}"
+    return text
+
+
+def _round(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_round(v) for v in values]
+    return float(f"{values:.5g}") if isinstance(values, float) else values
+
+
+def describe_type(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    return f"a {type(value).__name__}"
+
+
+# ---------------------------------------------------------------------------- matching
+
+def matches(got: Any, expected: Any, atol: float = 1e-5, rtol: float = 1e-4) -> bool:
+    """True if ``got`` equals ``expected`` (tensors and floats within tolerance)."""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(expected.shape):
+            return False
+        if expected.is_floating_point() or got.is_floating_point():
+            return bool(torch.allclose(got.detach().double(), expected.detach().double(),
+                                       atol=atol, rtol=rtol, equal_nan=False))
+        return bool(torch.equal(got.long(), expected.long()))
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return type(got) is type(expected) and got == expected
+    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
+        return math.isclose(got, expected, rel_tol=rtol, abs_tol=atol)
+    if isinstance(expected, (list, tuple)):
+        return (isinstance(got, (list, tuple)) and len(got) == len(expected)
+                and all(matches(g, e, atol, rtol) for g, e in zip(got, expected)))
+    if isinstance(expected, dict):
+        return (isinstance(got, dict) and got.keys() == expected.keys()
+                and all(matches(got[k], expected[k], atol, rtol) for k in expected))
+    return type(got) is type(expected) and got == expected
+
+
+def diagnose(got: Any, mistakes: Iterable[tuple[Any, str]], default: str | None = None,
+             atol: float = 1e-5, rtol: float = 1e-4) -> str | None:
+    """The hint of the first known mistake whose wrong answer equals ``got``, else ``default``.
+
+    ``mistakes`` pairs the answer a typical mistake produces with the hint naming it.
+    """
+    for wrong, hint in mistakes:
+        if matches(got, wrong, atol, rtol):
+            return hint
+    return default
+
+
+# ---------------------------------------------------------------------------- expect
+
+def fail(what: str, *, expected: Any = _MISSING, got: Any = _MISSING,
+         hint: str | None = None) -> NoReturn:
+    raise CheckFailure(what, expected, got, hint)
+
+
+def expect(condition: bool, what: str, *, expected: Any = _MISSING, got: Any = _MISSING,
+           hint: str | None = None) -> None:
+    if not condition:
+        raise CheckFailure(what, expected, got, hint)
+
+
+def expect_type(value: Any, types: type | tuple[type, ...], what: str,
+                hint: str | None = None) -> None:
+    """``value`` must be an instance of ``types`` (a bool is not accepted as an int)."""
+    types = types if isinstance(types, tuple) else (types,)
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+    if not ok:
+        names = " or ".join(t.__name__ for t in types)
+        fail(f"{what}: wrong type", expected=f"a {names}", got=describe_type(value), hint=hint)
+
+
+def expect_tensor(value: Any, what: str, *, shape: Sequence[int] | None = None,
+                  dtype: torch.dtype | str | None = None, hint: str | None = None) -> None:
+    """``value`` must be a tensor, of ``shape`` and ``dtype`` when given.
+
+    ``dtype`` may be a torch.dtype, "integer" or "floating".
+    """
+    expect_type(value, torch.Tensor, what, hint)
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        fail(f"{what}: wrong shape", expected=tuple(shape), got=tuple(value.shape), hint=hint)
+    if dtype is None:
+        return
+    if dtype == "integer":
+        ok = not value.is_floating_point() and not value.is_complex() and value.dtype != torch.bool
+    elif dtype == "floating":
+        ok = value.is_floating_point()
+    else:
+        ok = value.dtype == dtype
+    if not ok:
+        fail(f"{what}: wrong dtype", expected=str(dtype), got=str(value.dtype).removeprefix("torch."),
+             hint=hint)
+
+
+def expect_equal(got: Any, expected: Any, what: str, hint: str | None = None) -> None:
+    """Exact equality (tensors compared by shape and values)."""
+    if not matches(got, expected, atol=0.0, rtol=0.0):
+        fail(what, expected=expected, got=got, hint=hint)
+
+
+def expect_close(got: Any, expected: Any, what: str, *, atol: float = 1e-5,
+                 rtol: float = 1e-4, hint: str | None = None) -> None:
+    """Equality within tolerance; reports the largest difference for tensors."""
+    if matches(got, expected, atol, rtol):
+        return
+    if (isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor)
+            and got.shape == expected.shape):
+        diff = (got.detach().double() - expected.detach().double()).abs()
+        where = tuple(int(i) for i in torch.unravel_index(torch.nan_to_num(diff, nan=math.inf)
+                                                            .argmax(), diff.shape))
+        what = (f"{what}: values differ (largest difference at index {where}: "
+                f"expected {expected[where].item():.6g}, got {got[where].item():.6g})")
+    fail(what, expected=expected, got=got, hint=hint)
+
+
+def _exception_name(exc: BaseException) -> str:
+    return getattr(exc, "exc_type", None) or type(exc).__name__
+
+
+@contextmanager
+def hint_on_error(what: str, hint: str) -> Iterator[None]:
+    """Turn an exception of the student's code inside the block into a failure with a hint.
+
+    For mistakes that crash rather than return a wrong value (a dtype mismatch, a shape
+    error). NotImplementedError and crashes of the student's process pass through.
+    """
+    from autograder.impl import SubmissionCrash
+
+    try:
+        yield
+    except CheckFailure:
+        raise
+    except Exception as exc:
+        name = _exception_name(exc)
+        if name == "NotImplementedError" or isinstance(exc, SubmissionCrash):
+            raise
+        message = getattr(exc, "message", None) or str(exc)
+        fail(f"{what} raised an error", expected="a result", got=f"{name}: {message}", hint=hint)

@@ -1,0 +1,166 @@
+"""Datasets: one loader that finds, downloads and verifies every file the course uses.
+
+A dataset is resolved in this order (DESIGN.md, "Data"):
+1. an explicit path given by the caller;
+2. ``$COURSE_DATA_DIR/<filename>``;
+3. the cache (``data/`` in a checkout, else ``~/.cache/makemore-autograded``);
+4. a download from the upstream URL into the cache.
+Every file is checked against the sha256 of ``data/manifest.json`` each time it is
+resolved, so a corrupted or truncated copy is reported and never used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import REPO_ROOT
+
+MANIFEST = REPO_ROOT / "data" / "manifest.json"
+ENV_DIR = "COURSE_DATA_DIR"
+ENV_OFFLINE = "COURSE_OFFLINE"
+
+
+class DataError(RuntimeError):
+    """A dataset is missing, corrupted or could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    filename: str
+    url: str
+    sha256: str
+    size: int
+    description: str = ""
+
+
+@functools.lru_cache(maxsize=None)
+def datasets() -> dict[str, Dataset]:
+    """The manifest: dataset name -> Dataset."""
+    raw = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return {name: Dataset(name=name, **fields) for name, fields in raw.items()}
+
+
+def dataset(name: str) -> Dataset:
+    try:
+        return datasets()[name]
+    except KeyError:
+        known = ", ".join(sorted(datasets()))
+        raise DataError(f"unknown dataset {name!r}; the manifest lists: {known}") from None
+
+
+def cache_dir() -> Path:
+    """Where downloads go: the checkout's data/ folder, or a per-user cache."""
+    local = MANIFEST.parent
+    if os.access(local, os.W_OK):
+        return local
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "makemore-autograded"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_file(ds: Dataset, path: Path) -> str | None:
+    """None if ``path`` is a good copy of ``ds``, else what is wrong with it."""
+    if not path.is_file():
+        return f"{path} does not exist"
+    size = path.stat().st_size
+    if size != ds.size:
+        return (f"{path} has {size} bytes, expected {ds.size}: "
+                "the file is truncated or is not the right file")
+    digest = sha256_of(path)
+    if digest != ds.sha256:
+        return f"{path} has sha256 {digest}, expected {ds.sha256}: the file is corrupted"
+    return None
+
+
+def _download(ds: Dataset, target: Path, timeout: float = 30.0) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(ds.url, timeout=timeout) as response:
+        body = response.read(ds.size + 1)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{ds.filename}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+        problem = check_file(ds, Path(tmp))
+        if problem:
+            raise DataError(f"the download from {ds.url} is not the expected file: {problem}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def resolve(name: str, path: str | os.PathLike | None = None, download: bool = True) -> Path:
+    """The verified path of dataset ``name``; raises DataError with what to do otherwise."""
+    ds = dataset(name)
+    if path is not None:
+        problem = check_file(ds, Path(path))
+        if problem:
+            raise DataError(f"{ds.filename}: {problem}")
+        return Path(path)
+
+    looked: list[str] = []
+    env_dir = os.environ.get(ENV_DIR)
+    if env_dir:
+        candidate = Path(env_dir) / ds.filename
+        problem = check_file(ds, candidate)
+        if problem is None:
+            return candidate
+        if candidate.exists():  # a bad copy where the user pointed us: say so, never use it
+            raise DataError(f"{ds.filename} in ${ENV_DIR}: {problem}. Replace it with the "
+                            f"file from {ds.url}.")
+        looked.append(f"${ENV_DIR} ({candidate})")
+
+    cached = cache_dir() / ds.filename
+    problem = check_file(ds, cached)
+    if problem is None:
+        return cached
+    if cached.exists():
+        bad = cached.with_name(cached.name + ".corrupt")
+        os.replace(cached, bad)
+        looked.append(f"the cache ({cached}: {problem}; moved aside to {bad.name})")
+    else:
+        looked.append(f"the cache ({cached})")
+
+    offline = os.environ.get(ENV_OFFLINE, "") not in ("", "0")
+    if download and not offline:
+        try:
+            _download(ds, cached)
+            return cached
+        except (OSError, urllib.error.URLError, DataError) as exc:
+            reason = f"the download from {ds.url} failed ({exc})"
+    else:
+        reason = "downloads are switched off" + (f" (${ENV_OFFLINE} is set)" if offline else "")
+    raise DataError(
+        f"dataset {name!r} ({ds.filename}) is not available: {reason}.\n"
+        f"Looked in: {'; '.join(looked)}.\n"
+        f"To fix it, download {ds.url}\n"
+        f"and save it as {cached}\n"
+        f"(or put it in a folder of your choice and set {ENV_DIR} to that folder)."
+    )
+
+
+def read_text(name: str) -> str:
+    """The verified contents of a text dataset."""
+    return resolve(name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def load_words() -> tuple[str, ...]:
+    """The 32033 names of names.txt, in file order (a tuple: callers cannot alter the cache)."""
+    return tuple(read_text("names").splitlines())

@@ -1,0 +1,1 @@
+"""Grading submissions: the sandbox driver, batches, reports and Gradescope."""

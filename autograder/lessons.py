@@ -1,0 +1,79 @@
+"""Where the lessons are: folders ``lessons/NN`` with a module and its checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import REPO_ROOT
+
+LESSONS_DIR = REPO_ROOT / "lessons"
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+TODO_LINE = re.compile(r"^\s*# TODO (\d+): (.+?)\s*$")
+
+
+class LessonError(LookupError):
+    """No lesson, or a lesson folder that does not follow the conventions."""
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    number: str  # "03"
+    dir: Path  # lessons/03
+    module: str  # "embedding"
+
+    @property
+    def checks(self) -> Path:
+        return self.dir / f"test_{self.module}.py"
+
+    @property
+    def skeleton(self) -> Path:
+        return self.dir / f"{self.module}.py"
+
+    @property
+    def solution(self) -> Path:
+        return SOLUTIONS_DIR / self.number / f"{self.module}.py"
+
+    @property
+    def title(self) -> str:
+        readme = self.dir / "README.md"
+        if readme.is_file():
+            for line in readme.read_text(encoding="utf-8").splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+        return self.module
+
+    def todos(self, path: Path | None = None) -> dict[int, str]:
+        """TODO number -> what to do, read from the ``# TODO k:`` comments of a module."""
+        source = (path or self.skeleton).read_text(encoding="utf-8")
+        found: dict[int, str] = {}
+        for line in source.splitlines():
+            m = TODO_LINE.match(line)
+            if m:
+                found.setdefault(int(m.group(1)), m.group(2))
+        return found
+
+
+def lesson_in(folder: Path) -> LessonInfo:
+    """The lesson whose folder is ``folder`` (it holds exactly one ``test_<module>.py``)."""
+    folder = Path(folder).resolve()
+    checks = sorted(folder.glob("test_*.py"))
+    if not re.fullmatch(r"\d\d", folder.name) or len(checks) != 1:
+        raise LessonError(f"{folder} is not a lesson folder (lessons/NN with one test_<module>.py)")
+    return LessonInfo(number=folder.name, dir=folder, module=checks[0].stem[len("test_"):])
+
+
+def get_lesson(number: str | int, root: Path = LESSONS_DIR) -> LessonInfo:
+    key = f"{int(number):02d}" if str(number).isdigit() else str(number)
+    folder = root / key
+    if not folder.is_dir():
+        known = ", ".join(info.number for info in all_lessons(root)) or "none"
+        raise LessonError(f"there is no lesson {number!r} (lessons: {known})")
+    return lesson_in(folder)
+
+
+def all_lessons(root: Path = LESSONS_DIR) -> list[LessonInfo]:
+    """Every lesson folder that has its checks (one ``test_<module>.py``)."""
+    return [lesson_in(d) for d in sorted(root.glob("[0-9][0-9]"))
+            if d.is_dir() and any(d.glob("test_*.py"))]

@@ -1,0 +1,115 @@
+"""Checks for lesson 03 (embedding.py). Run them with:  pytest lessons/03"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
+                                 expect_tensor, hint_on_error)
+from autograder.given.bigram import build_vocab
+from autograder.given.dataset import build_dataset
+
+SEED = 2147483647
+
+# A small table whose rows are easy to recognise: row i is [i, 10 * i + 1].
+C_SMALL = torch.tensor([[0.0, 1.0], [1.0, 11.0], [2.0, 21.0], [3.0, 31.0], [4.0, 41.0]])
+X_SMALL = torch.tensor([[0, 0, 1], [2, 3, 1]])  # note: index 4 never appears
+EMB_SMALL = torch.tensor([[[0.0, 1.0], [0.0, 1.0], [1.0, 11.0]],
+                          [[2.0, 21.0], [3.0, 31.0], [1.0, 11.0]]])
+
+
+@functools.lru_cache(maxsize=1)
+def names_dataset(words: tuple[str, ...]) -> torch.Tensor:
+    stoi, _ = build_vocab(list(words))
+    X, _ = build_dataset(list(words), 3, stoi)
+    return X  # (228146, 3)
+
+
+def _generator(seed: int = SEED) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+# --------------------------------------------------------------------------- TODO 1
+
+@check(todo=1, points=1)
+def test_init_embedding_small(lesson):
+    got = lesson.init_embedding(4, 3, _generator(42))
+    expected = torch.randn((4, 3), generator=_generator(42))
+    expect_tensor(got, "init_embedding(4, 3, generator)", shape=(4, 3), dtype=torch.float32,
+                  hint="the shape is (vocab_size, n_embd): one row per character")
+    hint = diagnose(got, [
+        (torch.rand((4, 3), generator=_generator(42)),
+         "torch.rand draws uniformly from [0, 1); the table is standard normal: torch.randn"),
+    ], default="draw the numbers with torch.randn(..., generator=generator), so that the "
+               "same seed gives the same table")
+    expect_close(got, expected, "init_embedding(4, 3, generator seeded with 42)", hint=hint)
+
+
+@check(todo=1, points=1)
+def test_init_embedding_lecture(lesson):
+    C = lesson.init_embedding(27, 2, _generator())
+    expect_tensor(C, "init_embedding(27, 2, generator)", shape=(27, 2), dtype=torch.float32)
+    expect_close(C[0], torch.tensor([1.5674, -0.2373]), "C[0], seed 2147483647 (the lecture's C)",
+                 atol=1e-4, hint="call torch.randn once, with the shape (27, 2) and the generator")
+    expect(0.5 < float(C.std()) < 1.5, "the spread of C's 54 entries",
+           expected="a standard deviation near 1", got=f"{float(C.std()):.3f}",
+           hint="use torch.randn, which draws from the standard normal distribution")
+
+
+# --------------------------------------------------------------------------- TODO 2
+
+@check(todo=2, points=2)
+def test_embed_small(lesson):
+    got = lesson.embed(C_SMALL, X_SMALL)
+    hint = diagnose(got, [
+        (C_SMALL[X_SMALL.reshape(-1)], "keep the shape of X: index C with X itself, not a "
+                                       "flattened copy"),
+        (C_SMALL.T[:, X_SMALL], "C[:, X] picks columns; each character is a row of C"),
+    ], default="emb[i, j] must be the row C[X[i, j]]")
+    expect_tensor(got, "embed(C, X) with C (5, 2) and X (2, 3)", shape=(2, 3, 2), hint=hint)
+    expect_equal(got, EMB_SMALL, "embed(C, X): row C[X[i, j]] at emb[i, j]", hint=hint)
+
+
+@check(todo=2, points=2)
+def test_embed_names(lesson, words):
+    X = names_dataset(tuple(words))
+    C = torch.randn((27, 2), generator=_generator())
+    emb = lesson.embed(C, X)
+    expect_tensor(emb, "embed(C, X) on all of names.txt, block_size 3", shape=(228146, 3, 2),
+                  hint="X has shape (228146, 3); each index becomes a row of 2 numbers")
+    expect_close(emb[13, 2], C[X[13, 2]], "emb[13, 2] (the lecture's example)",
+                 hint="emb[13, 2] must be C[X[13, 2]]")
+    expect_close(emb, C[X], "embed(C, X) on names.txt", atol=0, rtol=0)
+    expect(emb.dtype == C.dtype, "embed keeps C's dtype", expected=str(C.dtype),
+           got=str(emb.dtype))
+
+
+# --------------------------------------------------------------------------- TODO 3
+
+@check(todo=3, points=2)
+def test_embed_onehot_small(lesson):
+    with hint_on_error("embed_onehot(C, X) with C (5, 2)",
+                       "F.one_hot(X) makes X.max() + 1 columns (here 4) unless you pass "
+                       "num_classes=C.shape[0]; the product with C needs 5"):
+        got = lesson.embed_onehot(C_SMALL, X_SMALL)
+    expect_tensor(got, "embed_onehot(C, X) with C (5, 2) and X (2, 3)", shape=(2, 3, 2),
+                  hint="one_hot(X) has shape X.shape + (vocab_size,); times C gives "
+                       "X.shape + (n_embd,)")
+    expect_close(got, EMB_SMALL, "embed_onehot(C, X): the one-hot rows select rows of C",
+                 hint="multiply the one-hot matrix by C (onehot @ C), not C by the one-hot")
+
+
+@check(todo=3, points=2)
+def test_embed_onehot_matches_embed(lesson, words):
+    X = names_dataset(tuple(words))[:1000]
+    C64 = torch.randn((27, 5), generator=_generator(), dtype=torch.float64)
+    with hint_on_error("embed_onehot(C, X) with a float64 table C",
+                       "F.one_hot returns int64 and .float() makes float32: cast with "
+                       ".to(C.dtype) so the product works for any table"):
+        got = lesson.embed_onehot(C64, X)
+    expect_tensor(got, "embed_onehot(C, X) with C (27, 5) float64", shape=(1000, 3, 5),
+                  dtype=torch.float64, hint="cast the one-hot matrix to C.dtype")
+    expect_close(got, C64[X], "embed_onehot(C, X) equals C[X] on the first 1000 examples",
+                 atol=1e-12, rtol=0)

@@ -1,0 +1,43 @@
+"""Shared helpers of the project's own tests (on sys.path through pytest's `pythonpath`)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from autograder import REPO_ROOT
+from autograder.impl import LocalImpl
+from autograder.lessons import LessonInfo, all_lessons
+from autograder.runner import Check, CheckResult, FixtureCache, collect, run_checks
+
+LESSONS = all_lessons()
+LESSON_IDS = [info.number for info in LESSONS]
+_FIXTURES = FixtureCache()  # names.txt and friends, loaded once for the whole session
+
+
+def lesson_checks(info: LessonInfo, slow: bool = True, todo: int | None = None) -> list[Check]:
+    checks = collect(info.checks)
+    return [c for c in checks
+            if (slow or not c.func.ag_check.slow) and (todo is None or c.todo == todo)]
+
+
+def run_lesson(info: LessonInfo, path: Path, checks: list[Check] | None = None,
+               device: str = "cpu") -> list[CheckResult]:
+    impl = LocalImpl(path, info.module, device=device)
+    try:
+        return run_checks(checks if checks is not None else lesson_checks(info), impl, _FIXTURES)
+    finally:
+        impl.close()
+
+
+def load_mutants() -> list[tuple[LessonInfo, str, dict]]:
+    """Every mutant of tests/mutants/lessonNN.py as (lesson, name, spec)."""
+    by_number = {info.number: info for info in LESSONS}
+    found = []
+    for path in sorted((REPO_ROOT / "tests" / "mutants").glob("lesson[0-9][0-9].py")):
+        spec = importlib.util.spec_from_file_location(f"_mutants_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        info = by_number[path.stem[len("lesson"):]]
+        found.extend((info, name, fields) for name, fields in module.MUTANTS.items())
+    return found

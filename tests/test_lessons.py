@@ -1,0 +1,77 @@
+"""Every lesson's checks: pass on the reference, fail on the skeleton, follow the rules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from autograder.build import parse_regions
+from support import LESSON_IDS, LESSONS, lesson_checks, run_lesson
+
+each_lesson = pytest.mark.parametrize("info", LESSONS, ids=LESSON_IDS)
+
+
+def _failures(results):
+    return "\n".join(f"{r.name}: {r.status}\n{r.message}" for r in results if not r.passed)
+
+
+@each_lesson
+def test_checks_pass_on_solution(info):
+    results = run_lesson(info, info.solution)
+    assert all(r.passed for r in results), _failures(results)
+
+
+@each_lesson
+def test_checks_pass_on_solution_strict_device(info):
+    """CPU inputs and a meta default device: a tensor made without device= breaks."""
+    results = run_lesson(info, info.solution, lesson_checks(info, slow=False), device="strict")
+    assert all(r.passed for r in results), _failures(results)
+
+
+@each_lesson
+def test_checks_pass_on_solution_cuda(info):
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device on this machine; the strict-device test covers the CPU")
+    results = run_lesson(info, info.solution, lesson_checks(info, slow=False), device="cuda")
+    assert all(r.passed for r in results), _failures(results)
+
+
+@each_lesson
+def test_every_check_fails_on_skeleton_by_its_todo(info):
+    results = run_lesson(info, info.skeleton)
+    for r in results:
+        assert r.status == "error" and r.exc_type == "NotImplementedError", (r.name, r.message)
+        assert re.search(rf"lesson {info.number}, TODO \d+: ", r.message), r.message
+
+
+@each_lesson
+def test_conventions(info):
+    checks = lesson_checks(info)
+    todos = info.todos()
+    regions = parse_regions(info.solution.read_text(), str(info.solution))
+    assert sorted(todos) == sorted({r.todo for r in regions}) == list(range(1, len(todos) + 1))
+    for k in todos:
+        mine = [c for c in checks if c.todo == k]
+        assert len(mine) >= 2, f"TODO {k} of lesson {info.number} needs at least two checks"
+    assert {c.todo for c in checks} <= set(todos)
+    readme = (info.dir / "README.md").read_text()
+    assert f"pytest lessons/{info.number}" in readme
+    for k in todos:
+        assert f"TODO {k}" in readme, f"lesson {info.number}'s README does not list TODO {k}"
+
+
+@each_lesson
+def test_skeleton_todo_raises_once_per_region(info):
+    source = info.skeleton.read_text()
+    raises = re.findall(rf'raise NotImplementedError\(.lesson {info.number}, TODO (\d+): ', source)
+    assert sorted(set(raises)) == [str(k) for k in sorted(info.todos())]
+
+
+def test_every_solution_has_a_lesson_with_checks():
+    from autograder.lessons import SOLUTIONS_DIR
+
+    with_checks = {i.number for i in LESSONS}
+    for folder in sorted(SOLUTIONS_DIR.glob("[0-9][0-9]")):
+        assert folder.name in with_checks, f"solutions/{folder.name} has no lessons/{folder.name} checks"

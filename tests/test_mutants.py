@@ -1,0 +1,38 @@
+"""Typical student mistakes (mutants of the reference) are caught, with the hint naming them.
+
+Each mutant is listed in tests/mutants/lessonNN.py as ``name: {todo, old, new, hint}``:
+the reference solution with the text ``old`` replaced by ``new``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from support import lesson_checks, load_mutants, run_lesson
+
+MUTANTS = load_mutants()
+
+
+def test_at_least_four_mutants_per_lesson():
+    from support import LESSONS
+
+    for info in LESSONS:
+        count = sum(1 for lesson, _, _ in MUTANTS if lesson.number == info.number)
+        assert count >= 4, f"lesson {info.number} has {count} mutants"
+
+
+@pytest.mark.parametrize("info,name,spec", MUTANTS,
+                         ids=[f"{info.number}-{name}" for info, name, _ in MUTANTS])
+def test_mutant_is_caught_with_its_hint(info, name, spec, tmp_path):
+    source = info.solution.read_text()
+    assert source.count(spec["old"]) == 1, f"{name}: 'old' must occur exactly once"
+    mutant = tmp_path / f"{info.module}.py"
+    mutant.write_text(source.replace(spec["old"], spec["new"]))
+    checks = lesson_checks(info, slow=spec.get("slow", False))
+    results = run_lesson(info, mutant, checks)
+    failed = [r for r in results if not r.passed]
+    assert failed, f"mutant {name} passes every check"
+    assert all(r.exc_type != "NotImplementedError" for r in failed)
+    assert any(spec["hint"] in r.message for r in failed), (
+        f"no failure names the mistake ({spec['hint']!r}):\n"
+        + "\n".join(f"{r.name}: {r.message}" for r in failed))
