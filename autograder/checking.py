@@ -232,9 +232,10 @@ def hint_on_error(what: str, hint: str) -> Iterator[None]:
     """Turn an exception of the student's code inside the block into a failure with a hint.
 
     For mistakes that crash rather than return a wrong value (a dtype mismatch, a shape
-    error). NotImplementedError and crashes of the student's process pass through.
+    error). NotImplementedError, a module that cannot be imported and crashes of the
+    student's process pass through.
     """
-    from autograder.impl import SubmissionCrash
+    from autograder.impl import SubmissionCrash, SubmissionImportError
 
     try:
         yield
@@ -242,7 +243,8 @@ def hint_on_error(what: str, hint: str) -> Iterator[None]:
         raise
     except Exception as exc:
         name = _exception_name(exc)
-        if name == "NotImplementedError" or isinstance(exc, SubmissionCrash):
+        if name == "NotImplementedError" or isinstance(exc, (SubmissionCrash,
+                                                             SubmissionImportError)):
             raise
         message = getattr(exc, "message", None) or str(exc)
         fail(f"{what} raised an error", expected="a result", got=f"{name}: {message}", hint=hint)

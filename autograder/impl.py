@@ -35,6 +35,10 @@ class SubmissionCrash(SubmissionError):
     """The student's process died, hung or ran out of a resource."""
 
 
+class SubmissionImportError(SubmissionError):
+    """The student's module could not be imported (a syntax error, a failing import...)."""
+
+
 class MissingFunction(AttributeError):
     """The module has no function of the name a check asked for."""
 
@@ -184,7 +188,13 @@ class LocalImpl:
     @property
     def module(self) -> types.ModuleType:
         if self._module is None:
-            self._module = load_module(self.path, f"_lesson_impl_{id(self)}_{self.module_name}")
+            try:
+                self._module = load_module(self.path,
+                                           f"_lesson_impl_{id(self)}_{self.module_name}")
+            except Exception as exc:
+                raise SubmissionImportError(
+                    type(exc).__name__, f"{self.path.name} could not be imported: {exc}"
+                ) from exc
         return self._module
 
     def _run(self, kind: str, name: str, args: tuple, kwargs: dict) -> Any:

@@ -1,0 +1,103 @@
+"""Grade reports: the terminal table, the CSV gradebook, Gradescope's results.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from autograder.grading.grade import SubmissionResult
+from autograder.runner import Check, CheckResult
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` in one step, so a crash never leaves half a gradebook."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def check_title(result: CheckResult) -> str:
+    return f"TODO {result.todo}: {result.name}"
+
+
+def gradescope_json(result: SubmissionResult, visibility: str = "visible") -> dict[str, Any]:
+    """One submission in Gradescope's results.json format."""
+    tests = []
+    for r in result.results:
+        tests.append({
+            "name": check_title(r),
+            "score": r.points,
+            "max_score": r.max_points,
+            "status": "passed" if r.passed else "failed",
+            "output": r.message if not r.passed else "passed",
+            "visibility": visibility,
+        })
+    output = f"{result.student}: {result.score}/{result.max_score} points"
+    if result.error:
+        output += f"\nThe submission could not be read: {result.error}"
+    if result.output:
+        output += "\n\nOutput of your code (stdout and stderr):\n" + result.output
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "execution_time": round(result.seconds, 3),
+        "output": output,
+        "visibility": visibility,
+        "stdout_visibility": visibility,
+        "tests": tests,
+    }
+
+
+def results_json(results: list[SubmissionResult], visibility: str = "visible") -> str:
+    """One submission: its results.json; several: an object keyed by student name."""
+    if len(results) == 1:
+        payload: Any = gradescope_json(results[0], visibility)
+    else:
+        payload = {r.student: gradescope_json(r, visibility) for r in results}
+    return json.dumps(payload, indent=2) + "\n"
+
+
+def gradebook_csv(results: list[SubmissionResult], checks: list[Check]) -> str:
+    """One row per student, one column per check (its points), then the total."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *[c.name for c in checks], "total"])
+    for r in results:
+        by_name = {c.name: c.points for c in r.results}
+        writer.writerow([r.student, *[by_name.get(c.name, 0) for c in checks], r.score])
+    return out.getvalue()
+
+
+MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR", "timeout": "TIME", "not run": "--"}
+
+
+def table(results: list[SubmissionResult], checks: list[Check]) -> str:
+    """A fixed-width table: a row per student, a column per check."""
+    width = max([7, *(len(r.student) for r in results)])
+    head = f"{'student':<{width}}  {'points':>7}  " + " ".join(f"{i + 1:>4}" for i in range(len(checks)))
+    lines = [head, "-" * len(head)]
+    for r in results:
+        marks = " ".join(f"{MARK.get(c.status, c.status[:4]):>4}" for c in r.results)
+        lines.append(f"{r.student:<{width}}  {r.score:>3}/{r.max_score:<3}  {marks}")
+    lines.append("")
+    lines += [f"{i + 1:>4}: TODO {c.todo}, {c.name} ({c.points} points)" for i, c in enumerate(checks)]
+    return "\n".join(lines)
+
+
+def first_problem(result: SubmissionResult) -> str:
+    for r in result.results:
+        if not r.passed:
+            return f"{r.name}: {r.message.splitlines()[0] if r.message else r.status}"
+    return ""
