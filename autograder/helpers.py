@@ -41,7 +41,7 @@ def figure_info(module: types.ModuleType, filename: str, fn_name: str, *args: An
         for image in ax.get_images():
             array = image.get_array()
             images.append(torch.as_tensor(array.filled(0) if hasattr(array, "filled")
-                                          else array).clone())
+                                          else array, device="cpu").clone())
         axes.append({
             "images": images,
             "texts": [str(t.get_text()) for t in ax.texts],

@@ -34,11 +34,13 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     return stoi, itos
 
 
-def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, torch.Tensor]:
+def bigram_pairs(words: list[str], stoi: dict[str, int],
+                 device: torch.device | str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Every bigram of every word as two index tensors, with '.' marking start and end.
 
-    Returns (xs, ys), int64 tensors of shape (n,): the k-th bigram is xs[k] followed by
-    ys[k]. "emma" gives the five bigrams .e em mm ma a.; names.txt gives 228146.
+    Returns (xs, ys), int64 tensors of shape (n,) on ``device`` (the default device when
+    None): the k-th bigram is xs[k] followed by ys[k]. "emma" gives the five bigrams
+    .e em mm ma a.; names.txt gives 228146.
     """
     # Hint: zip(chs, chs[1:]) pairs each character with the one after it.
     xs, ys = [], []
@@ -47,7 +49,8 @@ def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, 
         for ch1, ch2 in zip(chs, chs[1:]):
             xs.append(stoi[ch1])
             ys.append(stoi[ch2])
-    return torch.tensor(xs, dtype=torch.int64), torch.tensor(ys, dtype=torch.int64)
+    return (torch.tensor(xs, dtype=torch.int64, device=device),
+            torch.tensor(ys, dtype=torch.int64, device=device))
 
 
 def count_bigrams(words: list[str], stoi: dict[str, int]) -> torch.Tensor:
@@ -79,7 +82,8 @@ def nll(P: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
     P: (V, V) probabilities. Every word is scored as '.' + word + '.', so "emma" adds five
     terms. Returns a Python float (2.4544 for names.txt with smoothing 1).
     """
-    xs, ys = bigram_pairs(words, stoi)
+    # Hint: bigram_pairs(words, stoi, device=P.device) gives the indices next to P.
+    xs, ys = bigram_pairs(words, stoi, device=P.device)
     return -P[xs, ys].log().mean().item()
 
 
@@ -148,7 +152,7 @@ def plot_counts(N: torch.Tensor, itos: dict[int, str]) -> Figure:
     V = N.shape[0]
     fig = Figure(figsize=(16, 16))
     ax = fig.add_subplot()
-    ax.imshow(N.cpu(), cmap="Blues")
+    ax.imshow(N.cpu().numpy(), cmap="Blues")
     for i in range(V):
         for j in range(V):
             ax.text(j, i, itos[i] + itos[j], ha="center", va="bottom", color="gray")

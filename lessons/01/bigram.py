@@ -29,11 +29,13 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     raise NotImplementedError("lesson 01, TODO 1: build stoi ('.' -> 0, then each letter of the words, sorted, -> 1, 2, ...) and itos")
 
 
-def bigram_pairs(words: list[str], stoi: dict[str, int]) -> tuple[torch.Tensor, torch.Tensor]:
+def bigram_pairs(words: list[str], stoi: dict[str, int],
+                 device: torch.device | str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Every bigram of every word as two index tensors, with '.' marking start and end.
 
-    Returns (xs, ys), int64 tensors of shape (n,): the k-th bigram is xs[k] followed by
-    ys[k]. "emma" gives the five bigrams .e em mm ma a.; names.txt gives 228146.
+    Returns (xs, ys), int64 tensors of shape (n,) on ``device`` (the default device when
+    None): the k-th bigram is xs[k] followed by ys[k]. "emma" gives the five bigrams
+    .e em mm ma a.; names.txt gives 228146.
     """
     # TODO 2: walk over '.' + word + '.' for every word; collect first characters in xs, next in ys
     # Hint: zip(chs, chs[1:]) pairs each character with the one after it.
@@ -69,6 +71,7 @@ def nll(P: torch.Tensor, words: list[str], stoi: dict[str, int]) -> float:
     terms. Returns a Python float (2.4544 for names.txt with smoothing 1).
     """
     # TODO 5: average -log P[ch1, ch2] over every bigram of every word (start and end included)
+    # Hint: bigram_pairs(words, stoi, device=P.device) gives the indices next to P.
     raise NotImplementedError('lesson 01, TODO 5: average -log P[ch1, ch2] over every bigram of every word (start and end included)')
 
 

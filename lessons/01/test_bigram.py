@@ -1,0 +1,429 @@
+"""Checks for lesson 01 (bigram.py). Run them with:  pytest lessons/01"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import torch
+
+from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
+                                 expect_tensor, expect_type, hint_on_error, matches)
+
+SEED = 2147483647
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+STOI = {ch: i for i, ch in enumerate("." + LETTERS)}  # the names.txt vocabulary
+ITOS = {i: ch for ch, i in STOI.items()}
+STOI3 = {".": 0, "a": 1, "b": 2}  # a tiny vocabulary for hand-made examples
+ITOS3 = {0: ".", 1: "a", 2: "b"}
+
+END_TOKEN = ("'.' marks the end of every word too: walk over '.' + word + '.', so a word of k "
+             "letters gives k + 1 bigrams")
+
+
+def _generator(seed: int = SEED) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+@functools.lru_cache(maxsize=1)
+def names_counts(words: tuple[str, ...]) -> torch.Tensor:
+    """N for names.txt computed in the check: (27, 27) int64."""
+    idx = [(STOI[a], STOI[b]) for w in words for a, b in zip("." + w, w + ".")]
+    pairs = torch.tensor(idx)  # (228146, 2)
+    return torch.bincount(pairs[:, 0] * 27 + pairs[:, 1], minlength=27 * 27).view(27, 27)
+
+
+def names_probs(words: tuple[str, ...]) -> torch.Tensor:
+    P = (names_counts(words) + 1).float()
+    return P / P.sum(1, keepdim=True)
+
+
+# --------------------------------------------------------------------------- TODO 1
+
+def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsorted: dict) -> None:
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"build_vocab({words_what}) returns (stoi, itos)", expected="a pair of dicts",
+           got=result)
+    stoi, itos = result
+    expect_type(stoi, dict, "stoi")
+    expect_type(itos, dict, "itos")
+    if stoi.get(".") != 0:
+        expect_equal(stoi, expected_stoi, f"stoi of {words_what}",
+                     hint="'.' must be index 0 (the start and end token); the letters get "
+                          "1, 2, ...")
+    expect_equal(stoi, expected_stoi, f"stoi of {words_what}",
+                 hint=diagnose(stoi, [(unsorted, "the letters must be numbered in sorted "
+                                                 "order: sorted(set(''.join(words)))")],
+                               default="'.' is 0, then each distinct letter in sorted order"))
+    expect_equal(itos, {i: ch for ch, i in expected_stoi.items()}, f"itos of {words_what}",
+                 hint="itos is the inverse of stoi: {i: ch for ch, i in stoi.items()}")
+
+
+@check(todo=1, points=1)
+def test_build_vocab_small(lesson):
+    _expect_vocab(lesson.build_vocab(["cab", "bad"]), "['cab', 'bad']",
+                  {".": 0, "a": 1, "b": 2, "c": 3, "d": 4},
+                  {".": 0, "c": 1, "a": 2, "b": 3, "d": 4})
+
+
+@check(todo=1, points=1)
+def test_build_vocab_names(lesson, words):
+    first_seen = {ch: i + 1 for i, ch in enumerate(dict.fromkeys("".join(words)))}
+    _expect_vocab(lesson.build_vocab(words), "names.txt", STOI, {".": 0, **first_seen})
+
+
+# --------------------------------------------------------------------------- TODO 2
+
+@check(todo=2, points=1)
+def test_bigram_pairs_small(lesson):
+    xs, ys = lesson.bigram_pairs(["emma", "ab"], STOI)
+    what = "bigram_pairs(['emma', 'ab'], stoi)"
+    short = isinstance(xs, torch.Tensor) and xs.shape == (6,)
+    expect_tensor(xs, f"xs of {what}", shape=(8,), dtype=torch.int64,
+                  hint=END_TOKEN if short else "8 bigrams: .e em mm ma a. and .a ab b., "
+                                               "as int64 indices")
+    expect_tensor(ys, f"ys of {what}", shape=(8,), dtype=torch.int64)
+    expect_equal(xs, torch.tensor([0, 5, 13, 13, 1, 0, 1, 2]), f"xs of {what} (. e m m a . a b)",
+                 hint="xs holds the first character of each bigram, starting with '.'")
+    expect_equal(ys, torch.tensor([5, 13, 13, 1, 0, 1, 2, 0]), f"ys of {what} (e m m a . a b .)",
+                 hint="ys holds the second character of each bigram, ending with '.'")
+
+
+@check(todo=2, points=1)
+def test_bigram_pairs_names(lesson, words):
+    xs, ys = lesson.bigram_pairs(words, STOI)
+    short = isinstance(xs, torch.Tensor) and xs.shape == (228146 - 32033,)
+    expect_tensor(xs, "xs of names.txt", shape=(228146,), dtype=torch.int64,
+                  hint=END_TOKEN if short else "228146 bigrams in names.txt")
+    expect_tensor(ys, "ys of names.txt", shape=(228146,), dtype=torch.int64)
+    N = names_counts(tuple(words))
+    got = torch.bincount(xs * 27 + ys, minlength=27 * 27).view(27, 27)
+    expect_equal(got, N, "the bigrams of names.txt, counted",
+                 hint="xs[k], ys[k] are the two characters of the k-th bigram")
+
+
+# --------------------------------------------------------------------------- TODO 3
+
+# "ab" and "abb": .a ab b.  and  .a ab bb b.
+N_SMALL = torch.tensor([[0, 2, 0], [0, 0, 2], [2, 0, 1]])
+N_SMALL_NO_END = torch.tensor([[0, 2, 0], [0, 0, 2], [0, 0, 1]])
+
+
+def _count_hint(N: torch.Tensor, expected: torch.Tensor, no_end: torch.Tensor) -> str | None:
+    return diagnose(N, [
+        (expected.T, "N is transposed: the row is the first character, the column the one "
+                     "that follows (N[ix1, ix2] += 1)"),
+        (no_end, END_TOKEN),
+    ], default="N[i, j] counts how often character j follows character i")
+
+
+@check(todo=3, points=1)
+def test_count_bigrams_small(lesson):
+    N = lesson.count_bigrams(["ab", "abb"], STOI3)
+    what = "count_bigrams(['ab', 'abb'], {'.': 0, 'a': 1, 'b': 2})"
+    expect_tensor(N, what, shape=(3, 3), dtype="integer",
+                  hint="N is a (V, V) tensor of integer counts, V = len(stoi)")
+    expect_equal(N, N_SMALL, what, hint=_count_hint(N, N_SMALL, N_SMALL_NO_END))
+
+
+@check(todo=3, points=2)
+def test_count_bigrams_names(lesson, words):
+    N = lesson.count_bigrams(words, STOI)
+    expect_tensor(N, "count_bigrams(names.txt, stoi)", shape=(27, 27), dtype="integer",
+                  hint="N is (27, 27) with integer counts (torch.int32 in the lecture)")
+    expected = names_counts(tuple(words))
+    total = int(N.sum())
+    expect(total == 228146, "N.sum(): the number of bigrams", expected=228146, got=total,
+           hint=END_TOKEN if total == 228146 - 32033 else None)
+    no_end = expected.clone()
+    no_end[:, 0] = 0
+    hint = _count_hint(N, expected, no_end)
+    expect_equal(N[0].sum().item(), 32033, "N[0].sum(): names that start", hint=hint)
+    expect_equal(N[:, 0].sum().item(), 32033, "N[:, 0].sum(): names that end", hint=hint)
+    expect_equal([int(N[14, 0]), int(N[1, 0]), int(N[1, 14]), int(N[0, 1])],
+                 [6763, 6640, 5438, 4410], "the largest counts: n. a. an .a", hint=hint)
+    expect_equal(int((N > 0).sum()), 627, "bigrams seen at least once", hint=hint)
+    expect_equal(N, expected, "count_bigrams(names.txt, stoi)", hint=hint)
+
+
+# --------------------------------------------------------------------------- TODO 4
+
+# Row sums of N_PROBS + 1 are 6, 5, 6; column sums 5, 6, 6: each wrong division differs.
+N_PROBS = torch.tensor([[0, 3, 0], [0, 0, 2], [2, 0, 1]], dtype=torch.int32)
+KEEPDIM = ("P.sum(1) without keepdim=True has shape (V,) and broadcasts as a row: it divides "
+           "each column j by the sum of row j. Use P.sum(1, keepdim=True), shape (V, 1)")
+COLUMN = "divide each row by its own sum (P.sum(1, keepdim=True)), not by the column sums"
+
+
+def _probs_mistakes(N: torch.Tensor, smoothing: int) -> list[tuple[torch.Tensor, str]]:
+    Ps = (N + smoothing).double()
+    return [
+        (Ps / Ps.sum(1), KEEPDIM),
+        (Ps / Ps.sum(0, keepdim=True), COLUMN),
+        (Ps / Ps.sum(), "normalise each row separately; dividing by the total makes all of "
+                        "P sum to 1, not each row"),
+        (N.double() / N.double().sum(1, keepdim=True),
+         f"add smoothing (here {smoothing}) to every count before dividing, so that no "
+         "bigram has probability zero"),
+    ]
+
+
+@check(todo=4, points=2)
+def test_bigram_probs_small(lesson):
+    for smoothing, expected in (
+            (1, torch.tensor([[1 / 6, 4 / 6, 1 / 6], [1 / 5, 1 / 5, 3 / 5], [3 / 6, 1 / 6, 2 / 6]])),
+            (0, torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [2 / 3, 0.0, 1 / 3]]))):
+        what = f"bigram_probs(N, smoothing={smoothing}) with N = {N_PROBS.tolist()}"
+        with hint_on_error(what, "convert the counts to float before dividing: "
+                                 "(N + smoothing).float()"):
+            P = lesson.bigram_probs(N_PROBS.clone(), smoothing)
+        expect_tensor(P, what, shape=(3, 3), dtype=torch.float32,
+                      hint="P has N's shape and holds float32 probabilities")
+        mistakes = _probs_mistakes(N_PROBS, smoothing)
+        hint = diagnose(P, mistakes if smoothing else mistakes[:3],  # no smoothing to forget
+                        default="add smoothing, then divide every row by its own sum")
+        expect_close(P, expected, what, hint=hint)
+
+
+@check(todo=4, points=1)
+def test_bigram_probs_names(lesson, words):
+    N = names_counts(tuple(words)).to(torch.int32)
+    P = lesson.bigram_probs(N.clone())
+    expect_tensor(P, "bigram_probs(N) for names.txt", shape=(27, 27), dtype=torch.float32)
+    hint = diagnose(P, _probs_mistakes(N, 1), default="add 1 to every count, then divide "
+                                                      "every row by its own sum")
+    expect_close(P.sum(1), torch.ones(27), "P.sum(1): every row sums to 1", hint=hint)
+    expect_close(P[0, 1].item(), 4411 / 32060, "P[0, 1] = P('a' starts a name) = 4411 / 32060",
+                 hint=hint)
+    expect_close(P, names_probs(tuple(words)), "bigram_probs(N) for names.txt", hint=hint)
+
+
+# --------------------------------------------------------------------------- TODO 5
+
+P_SMALL = torch.tensor([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25], [0.4, 0.4, 0.2]])
+# "ab" and "b": .a ab b.  and  .b b.
+NLL_TERMS = [0.6, 0.25, 0.4, 0.3, 0.4]
+
+
+def _nll_hint(got, terms: list[float]) -> str | None:
+    logs = [math.log(p) for p in terms]
+    return diagnose(got, [
+        (-sum(logs), "average the negative log likelihoods (mean), do not sum them"),
+        (sum(logs) / len(logs), "the negative log likelihood is -log(p): you forgot the minus "
+                                "sign (a log probability is negative, the loss positive)"),
+    ], default="score every bigram of '.' + word + '.' and average -log P[ix1, ix2]")
+
+
+def _expect_float(value, what: str) -> None:
+    expect_type(value, float, what, hint="return a Python float: loss.item() turns a "
+                                         "one-element tensor into a number")
+
+
+@check(todo=5, points=1)
+def test_nll_small(lesson):
+    got = lesson.nll(P_SMALL.clone(), ["ab", "b"], STOI3)
+    what = "nll(P, ['ab', 'b'], {'.': 0, 'a': 1, 'b': 2})"
+    _expect_float(got, what)
+    expected = -sum(math.log(p) for p in NLL_TERMS) / len(NLL_TERMS)
+    no_end = -(math.log(0.6) + math.log(0.25) + math.log(0.3)) / 3
+    hint = _nll_hint(got, NLL_TERMS)
+    if matches(got, no_end):
+        hint = END_TOKEN
+    expect_close(got, expected, f"{what}: the mean of -log P over .a ab b. .b b.", hint=hint)
+
+
+@check(todo=5, points=2)
+def test_nll_names(lesson, words):
+    got = lesson.nll(names_probs(tuple(words)), words, STOI)
+    _expect_float(got, "nll(P, names.txt, stoi)")
+    P = names_probs(tuple(words)).double()
+    N = names_counts(tuple(words)).double()
+    logs = N * P.log()
+    hint = diagnose(got, [
+        (-logs.sum().item(), "average the negative log likelihoods (mean), do not sum them"),
+        (logs.sum().item() / N.sum().item(), "the negative log likelihood is -log(p): you "
+                                             "forgot the minus sign"),
+        (-logs[:, 1:].sum().item() / N[:, 1:].sum().item(), END_TOKEN),
+    ], default="average -log P[ix1, ix2] over all 228146 bigrams", rtol=1e-4)
+    expect_close(got, 2.4544, "nll of names.txt with smoothing 1", atol=2e-4, rtol=0, hint=hint)
+
+
+# --------------------------------------------------------------------------- TODO 6
+
+def _reference_samples(P: torch.Tensor, n: int, generator: torch.Generator) -> list[str]:
+    """The names the lecture's sampling loop draws from P with this generator."""
+    names = []
+    for _ in range(n):
+        out, ix = [], 0
+        while True:
+            ix = torch.multinomial(P[ix], num_samples=1, replacement=True,
+                                   generator=generator).item()
+            if ix == 0:
+                break
+            out.append(ITOS[ix])
+        names.append("".join(out))
+    return names
+
+
+def _expect_names(got, n: int, what: str) -> None:
+    expect(isinstance(got, list) and len(got) == n and all(isinstance(s, str) for s in got),
+           what, expected=f"a list of {n} strings", got=got)
+    expect(not any("." in s for s in got), what, expected="names without dots", got=got,
+           hint="the names are returned without the dots: stop at '.' before adding it")
+
+
+@check(todo=6, points=1)
+def test_sample_names_small(lesson):
+    # '.' -> 'a' -> 'b' -> '.' with probability 1: every name is "ab".
+    P = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    got = lesson.sample_names(P, ITOS3, 3, _generator())
+    _expect_names(got, 3, "sample_names(P, itos, 3, generator) where P forces '.ab.'")
+    expect_equal(got, ["ab", "ab", "ab"], "sample_names with a deterministic P",
+                 hint="start every name at ix = 0 ('.'), draw the next index from row P[ix], "
+                      "stop when 0 comes back")
+
+
+@check(todo=6, points=2)
+def test_sample_names_names(lesson, words):
+    P = names_probs(tuple(words))
+    got = lesson.sample_names(P, ITOS, 20, _generator())
+    _expect_names(got, 20, "sample_names(P, itos, 20, generator) for names.txt")
+    again = lesson.sample_names(P, ITOS, 20, _generator())
+    expect_equal(got, again, "two runs with generators of the same seed",
+                 hint="pass generator=generator to torch.multinomial: the global random "
+                      "generator gives other names on every run")
+    expect_equal(got, _reference_samples(P, 20, _generator()),
+                 "the 20 names drawn with seed 2147483647",
+                 hint="draw each index with torch.multinomial(P[ix], num_samples=1, "
+                      "replacement=True, generator=generator), one call per character, "
+                      "starting from ix = 0")
+
+
+# --------------------------------------------------------------------------- TODO 7
+
+def _replay(N: torch.Tensor, steps: int, lr: float, reg: float, *, zero_grad: bool = True,
+            sign: float = -1.0) -> tuple[torch.Tensor, list[float]]:
+    """Gradient descent on the bigram network, written with counts instead of one-hot rows.
+
+    The mean NLL over all bigrams equals sum(N * -log_softmax(W)) / N.sum(), so a few
+    lines give the trajectory the student's full-batch loop must follow.
+    """
+    W = torch.randn(N.shape, generator=_generator()).double().requires_grad_()
+    Nd = N.double()
+    losses = []
+    for _ in range(steps):
+        loss = -(Nd * torch.log_softmax(W, 1)).sum() / Nd.sum() + reg * (W ** 2).mean()
+        losses.append(loss.item())
+        if zero_grad:
+            W.grad = None
+        loss.backward()
+        with torch.no_grad():
+            W += sign * lr * W.grad
+    return W.detach(), losses
+
+
+def _trajectory_hint(got: list[float], N: torch.Tensor, steps: int, lr: float,
+                     reg: float, start: float) -> str | None:
+    """Name the mistake that produces the losses ``got``, if it is a known one."""
+    return diagnose(got, [
+        (_replay(N, steps, lr, 0.0)[1], "add the regularisation term reg * (W**2).mean() "
+                                        "to the loss"),
+        (_replay(N, steps, lr, reg, zero_grad=False)[1],
+         "set W.grad = None before each backward pass: gradients accumulate otherwise"),
+        (_replay(N, steps, lr, reg, sign=1.0)[1],
+         "step downhill: W -= lr * W.grad (the loss grows with +=)"),
+    ], default=("start from W = torch.randn((V, V), generator=generator); the loss is the mean "
+                "NLL plus reg * (W**2).mean()") if abs(got[0] - start) > 1e-3 else
+        ("each step: logits = one-hot(xs) @ W, softmax over rows, mean NLL of ys plus "
+         "reg * (W**2).mean(); record the loss, backward, W -= lr * W.grad"),
+        atol=1e-3, rtol=1e-4)
+
+
+def _train(lesson, words: list[str], stoi: dict[str, int], steps: int, what: str,
+           lr: float = 50.0):
+    result = lesson.neural_bigram(words, stoi, steps=steps, lr=lr, reg=0.01,
+                                  generator=_generator())
+    expect(isinstance(result, (tuple, list)) and len(result) == 2, what,
+           expected="(W, losses)", got=result)
+    W, losses = result
+    V = len(stoi)
+    expect_tensor(W, f"W of {what}", shape=(V, V), dtype=torch.float32)
+    expect(isinstance(losses, list) and len(losses) == steps
+           and all(isinstance(x, float) for x in losses), f"losses of {what}",
+           expected=f"a list of {steps} floats (loss.item() before each update)", got=losses)
+    return W, losses
+
+
+@check(todo=7, points=2)
+def test_neural_bigram_small(lesson):
+    words = ["emma", "ava", "bob"]
+    counts = torch.zeros(27, 27)
+    for w in words:
+        for a, b in zip("." + w, w + "."):
+            counts[STOI[a], STOI[b]] += 1
+    W, losses = _train(lesson, words, STOI, 4,
+                       "neural_bigram(['emma', 'ava', 'bob'], steps=4, lr=10)", lr=10.0)
+    expected_W, expected = _replay(counts, 4, 10.0, 0.01)
+    expect_close(losses, expected, "the losses of 4 steps (lr 10, reg 0.01)", atol=1e-4,
+                 hint=_trajectory_hint(losses, counts, 4, 10.0, 0.01, expected[0]))
+    expect_close(W, expected_W.float(), "W after 4 steps", atol=1e-3,
+                 hint="return W after the last update (detached)")
+
+
+@check(todo=7, points=2)
+def test_neural_bigram_names_start(lesson, words):
+    N = names_counts(tuple(words))
+    W, losses = _train(lesson, words, STOI, 5, "neural_bigram(names.txt, steps=5)")
+    hint = _trajectory_hint(losses, N, 5, 50.0, 0.01, 3.7686)
+    expect_close(losses[0], 3.7686, "the first loss on names.txt (seed 2147483647)", atol=1e-3,
+                 hint=hint)
+    expect_close(losses, _replay(N, 5, 50.0, 0.01)[1], "the losses of 5 steps on names.txt",
+                 atol=1e-3, hint=hint)
+
+
+@check(todo=7, points=2, slow=True, timeout=180)
+def test_neural_bigram_reaches_counting_loss(lesson, words):
+    W, losses = _train(lesson, words, STOI, 101, "neural_bigram(names.txt, steps=101)")
+    expect_close(losses[100], 2.4901, "the loss after 100 updates (lr 50, reg 0.01)", atol=2e-3,
+                 hint="full batch: all 228146 bigrams in every step, W -= 50 * W.grad")
+    expect(losses[100] < losses[50] < losses[0], "the loss goes down",
+           got=[losses[0], losses[50], losses[100]])
+
+
+# --------------------------------------------------------------------------- TODO 8
+
+def _expect_heat_map(info: dict, N: torch.Tensor, itos: dict[int, str], what: str) -> None:
+    expect(info["type"] == "Figure", what, expected="a matplotlib Figure", got=info["type"],
+           hint="create it with Figure(...) (or plt.figure()) and return it")
+    images = [im for ax in info["axes"] for im in ax["images"]]
+    expect(len(images) == 1, f"images in {what}", expected="one imshow of N",
+           got=f"{len(images)} images", hint="ax.imshow(N) draws the heat map")
+    expect_close(images[0].double(), N.double(), f"the image in {what}", atol=0, rtol=0,
+                 hint="imshow the counts N themselves (rows: first character)")
+    texts = [t for ax in info["axes"] for t in ax["texts"]]
+    V = N.shape[0]
+    missing = [itos[i] + itos[j] for i in range(V) for j in range(V)
+               if itos[i] + itos[j] not in texts]
+    expect(not missing, f"bigram labels in {what}", expected="a label itos[i] + itos[j] in "
+           "every cell", got=f"{len(missing)} missing, e.g. {missing[:5]}",
+           hint="label every cell: ax.text(j, i, itos[i] + itos[j]) and the count below it")
+    counts = sorted(str(int(c)) for c in N.flatten())
+    got_counts = sorted(t for t in texts if t.isdigit())
+    expect(got_counts == counts, f"count labels in {what}", expected=f"{V * V} counts",
+           got=f"{len(got_counts)} numeric labels",
+           hint="write str(N[i, j].item()) in every cell as well")
+
+
+@check(todo=8, points=1)
+def test_plot_counts_small(lesson):
+    info = lesson.helper("figure_info", "plot_counts", N_SMALL, ITOS3)
+    _expect_heat_map(info, N_SMALL, ITOS3, "plot_counts(N, itos) for a 3 x 3 N")
+
+
+@check(todo=8, points=1)
+def test_plot_counts_names(lesson, words):
+    N = names_counts(tuple(words)).to(torch.int32)
+    info = lesson.helper("figure_info", "plot_counts", N, ITOS)
+    _expect_heat_map(info, N, ITOS, "plot_counts(N, itos) for names.txt")
+    expect("n." in info["axes"][0]["texts"] and "6763" in info["axes"][0]["texts"],
+           "the label of the largest count", expected="'n.' and '6763'", got="missing")
