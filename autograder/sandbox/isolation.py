@@ -188,6 +188,11 @@ def build_root(plan: Plan, workdir: str) -> list[str]:
     for path in SYSTEM_DIRS:
         if os.path.islink(path):
             os.symlink(os.readlink(path), root + path)
+    # a fresh /tmp first: Python or the course may live under the host's /tmp, and their
+    # bind mounts then go inside it rather than being hidden by it
+    os.makedirs(root + "/tmp")
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={plan.tmp_size},mode=1777")
     for source in plan.binds:
         target = root + source
         if os.path.islink(target) or _is_within(source, "/proc") or _is_within(source, "/dev"):
@@ -203,12 +208,9 @@ def build_root(plan: Plan, workdir: str) -> list[str]:
             _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
         else:
             _bind("/dev/null", target)
-    # the submission, /tmp, /dev
+    # the submission, /dev
     _make_mountpoint(root + SANDBOX_WORKDIR, workdir)
     _bind(workdir, root + SANDBOX_WORKDIR, writable=True)
-    os.makedirs(root + "/tmp")
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={plan.tmp_size},mode=1777")
     os.makedirs(root + "/dev")
     for name in DEVICES:
         if os.path.exists(f"/dev/{name}"):
