@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_flatten
 
 from autograder import codec, helpers
 
@@ -164,6 +166,28 @@ def _to_device(value: Any, device: torch.device) -> Any:
     return value
 
 
+class _StrictDevices(TorchFunctionMode):
+    """Fail any operation that mixes a ``meta`` tensor with a real one.
+
+    Under strict mode, tensors created without ``device=`` land on ``meta``. Some
+    operations (indexing a CPU tensor with a meta index, for one) do not raise by
+    themselves and return garbage, so the mix is caught here with a clear message.
+    """
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        devices = {t.device.type for t in tree_flatten((args, kwargs))[0]
+                   if isinstance(t, torch.Tensor)}
+        if "meta" in devices and len(devices) > 1:
+            name = getattr(func, "__name__", str(func))
+            raise RuntimeError(
+                f"{name} mixes tensors on different devices ({', '.join(sorted(devices))}): a "
+                "tensor was created without device=... (on the default device) while the "
+                "inputs are elsewhere. Create new tensors on the device of the inputs, e.g. "
+                "torch.arange(n, device=Y.device)")
+        return func(*args, **kwargs)
+
+
 DEVICES = ("cpu", "cuda", "mps", "strict")
 
 
@@ -202,7 +226,9 @@ class LocalImpl:
         context: contextlib.AbstractContextManager = contextlib.nullcontext()
         if self.device == "strict":
             if _has_tensor((args, kwargs)):
-                context = torch.device("meta")
+                context = contextlib.ExitStack()
+                context.enter_context(torch.device("meta"))
+                context.enter_context(_StrictDevices())
         elif self.device != "cpu":
             target = torch.device(self.device)
             args, kwargs = _to_device((args, kwargs), target)

@@ -1,7 +1,8 @@
 """Typical student mistakes (mutants of the reference) are caught, with the hint naming them.
 
 Each mutant is listed in tests/mutants/lessonNN.py as ``name: {todo, old, new, hint}``:
-the reference solution with the text ``old`` replaced by ``new``.
+the reference solution with the text ``old`` replaced by ``new``. Optional keys: ``slow``
+(also run the slow checks) and ``device`` (e.g. "strict", for mistakes about devices).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def test_mutant_is_caught_with_its_hint(info, name, spec, tmp_path):
     mutant = tmp_path / f"{info.module}.py"
     mutant.write_text(source.replace(spec["old"], spec["new"]))
     checks = lesson_checks(info, slow=spec.get("slow", False))
-    results = run_lesson(info, mutant, checks)
+    results = run_lesson(info, mutant, checks, device=spec.get("device", "cpu"))
     failed = [r for r in results if not r.passed]
     assert failed, f"mutant {name} passes every check"
     assert all(r.exc_type != "NotImplementedError" for r in failed)
