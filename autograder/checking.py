@@ -129,7 +129,11 @@ def matches(got: Any, expected: Any, atol: float = 1e-5, rtol: float = 1e-4) -> 
         if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(expected.shape):
             return False
         if expected.is_floating_point() or got.is_floating_point():
-            return bool(torch.allclose(got.detach().double(), expected.detach().double(),
+            # compare in the wider of the two floating types (float64 copies of large
+            # tensors cost seconds); integers are promoted to it
+            dtype = torch.promote_types(got.dtype, expected.dtype)
+            dtype = dtype if dtype.is_floating_point else torch.float64
+            return bool(torch.allclose(got.detach().to(dtype), expected.detach().to(dtype),
                                        atol=atol, rtol=rtol, equal_nan=False))
         return bool(torch.equal(got.long(), expected.long()))
     if isinstance(expected, bool) or isinstance(got, bool):
