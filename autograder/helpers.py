@@ -75,7 +75,25 @@ def call_with_storage(module: types.ModuleType, filename: str, fn_name: str,
     return {"result": result, "shares": shares}
 
 
+def call_on_derived(module: types.ModuleType, filename: str, fn_name: str,
+                    base: torch.Tensor, expressions: list[str]) -> list[Any]:
+    """Call ``fn_name(base, derived)`` for each tensor ``derived`` made from ``base``.
+
+    Each expression (from the checks, e.g. ``"t.view(6, 4)"``) is evaluated here, next
+    to the student's code, with ``t`` bound to ``base``: a view must stay a view of the
+    very tensor it is compared with, which data sent across the wire cannot do.
+    Returns one result per expression.
+    """
+    fn = _function(module, filename, fn_name)
+    results = []
+    for expression in expressions:
+        derived = eval(expression, {"__builtins__": {}, "torch": torch}, {"t": base})
+        results.append(fn(base, derived))
+    return results
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
+    "call_on_derived": call_on_derived,
     "figure_info": figure_info,
     "call_with_storage": call_with_storage,
 }
