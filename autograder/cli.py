@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autograder import REPO_ROOT
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -89,8 +88,10 @@ def test_real_manifest_and_the_shared_copies():
 
 
 def test_cli_verify_and_where():
-    run = lambda *a: subprocess.run([sys.executable, "-m", "autograder.cli", "data", *a],
-                                    capture_output=True, text=True)
+    def run(*a: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autograder.cli", "data", *a],
+                              capture_output=True, text=True)
+
     verify = run("verify")
     assert verify.returncode == 0, verify.stderr
     assert "names: ok" in verify.stdout and "shakespeare: ok" in verify.stdout

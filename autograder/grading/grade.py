@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder import REPO_ROOT
-from autograder.impl import Lesson, SubmissionCrash, SubmissionError
+from autograder.impl import Lesson, SubmissionError
 from autograder.lessons import LessonInfo, SOLUTIONS_DIR, LESSONS_DIR
 from autograder.runner import Check, CheckResult, FixtureCache, collect, run_check, score
 from autograder.sandbox import isolation
