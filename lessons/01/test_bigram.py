@@ -8,7 +8,8 @@ import math
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hint_on_error, matches)
+                                 expect_tensor, expect_type, hint_on_error)
+from autograder.given import bigram as reference
 
 SEED = 2147483647
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -47,14 +48,12 @@ def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsort
     stoi, itos = result
     expect_type(stoi, dict, "stoi")
     expect_type(itos, dict, "itos")
-    if stoi.get(".") != 0:
-        expect_equal(stoi, expected_stoi, f"stoi of {words_what}",
-                     hint="'.' must be index 0 (the start and end token); the letters get "
-                          "1, 2, ...")
-    expect_equal(stoi, expected_stoi, f"stoi of {words_what}",
-                 hint=diagnose(stoi, [(unsorted, "the letters must be numbered in sorted "
-                                                 "order: sorted(set(''.join(words)))")],
-                               default="'.' is 0, then each distinct letter in sorted order"))
+    hint = ("'.' must be index 0 (the start and end token); the letters get 1, 2, ..."
+            if stoi.get(".") != 0 else
+            diagnose(stoi, [(unsorted, "the letters must be numbered in sorted order: "
+                                       "sorted(set(''.join(words)))")],
+                     default="'.' is 0, then each distinct letter in sorted order"))
+    expect_equal(stoi, expected_stoi, f"stoi of {words_what}", hint=hint)
     expect_equal(itos, {i: ch for ch, i in expected_stoi.items()}, f"itos of {words_what}",
                  hint="itos is the inverse of stoi: {i: ch for ch, i in stoi.items()}")
 
@@ -205,15 +204,6 @@ P_SMALL = torch.tensor([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25], [0.4, 0.4, 0.2]])
 NLL_TERMS = [0.6, 0.25, 0.4, 0.3, 0.4]
 
 
-def _nll_hint(got, terms: list[float]) -> str | None:
-    logs = [math.log(p) for p in terms]
-    return diagnose(got, [
-        (-sum(logs), "average the negative log likelihoods (mean), do not sum them"),
-        (sum(logs) / len(logs), "the negative log likelihood is -log(p): you forgot the minus "
-                                "sign (a log probability is negative, the loss positive)"),
-    ], default="score every bigram of '.' + word + '.' and average -log P[ix1, ix2]")
-
-
 def _expect_float(value, what: str) -> None:
     expect_type(value, float, what, hint="return a Python float: loss.item() turns a "
                                          "one-element tensor into a number")
@@ -224,11 +214,14 @@ def test_nll_small(lesson):
     got = lesson.nll(P_SMALL.clone(), ["ab", "b"], STOI3)
     what = "nll(P, ['ab', 'b'], {'.': 0, 'a': 1, 'b': 2})"
     _expect_float(got, what)
-    expected = -sum(math.log(p) for p in NLL_TERMS) / len(NLL_TERMS)
-    no_end = -(math.log(0.6) + math.log(0.25) + math.log(0.3)) / 3
-    hint = _nll_hint(got, NLL_TERMS)
-    if matches(got, no_end):
-        hint = END_TOKEN
+    logs = [math.log(p) for p in NLL_TERMS]
+    expected = -sum(logs) / len(logs)
+    hint = diagnose(got, [
+        (-sum(logs), "average the negative log likelihoods (mean), do not sum them"),
+        (-expected, "the negative log likelihood is -log(p): you forgot the minus sign (a log "
+                    "probability is negative, the loss positive)"),
+        (-(logs[0] + logs[1] + logs[3]) / 3, END_TOKEN),  # only .a ab .b
+    ], default="score every bigram of '.' + word + '.' and average -log P[ix1, ix2]")
     expect_close(got, expected, f"{what}: the mean of -log P over .a ab b. .b b.", hint=hint)
 
 
@@ -249,21 +242,6 @@ def test_nll_names(lesson, words):
 
 
 # --------------------------------------------------------------------------- TODO 6
-
-def _reference_samples(P: torch.Tensor, n: int, generator: torch.Generator) -> list[str]:
-    """The names the lecture's sampling loop draws from P with this generator."""
-    names = []
-    for _ in range(n):
-        out, ix = [], 0
-        while True:
-            ix = torch.multinomial(P[ix], num_samples=1, replacement=True,
-                                   generator=generator).item()
-            if ix == 0:
-                break
-            out.append(ITOS[ix])
-        names.append("".join(out))
-    return names
-
 
 def _expect_names(got, n: int, what: str) -> None:
     expect(isinstance(got, list) and len(got) == n and all(isinstance(s, str) for s in got),
@@ -292,7 +270,8 @@ def test_sample_names_names(lesson, words):
     expect_equal(got, again, "two runs with generators of the same seed",
                  hint="pass generator=generator to torch.multinomial: the global random "
                       "generator gives other names on every run")
-    expect_equal(got, _reference_samples(P, 20, _generator()),
+    # the lecture's sampling loop (the reference that later lessons are given)
+    expect_equal(got, reference.sample_names(P, ITOS, 20, _generator()),
                  "the 20 names drawn with seed 2147483647",
                  hint="draw each index with torch.multinomial(P[ix], num_samples=1, "
                       "replacement=True, generator=generator), one call per character, "
