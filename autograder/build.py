@@ -168,7 +168,7 @@ def draw_figure(spec: FigureSpec, root: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from autograder.impl import load_module
+    from autograder.runtime import load_module
 
     mod = load_module(root / "solutions" / spec.solution, f"_figure_{Path(spec.solution).stem}")
     fig = spec.draw(mod)

@@ -1,39 +1,38 @@
 """Helpers that run next to the student's code and hand back plain data.
 
 A few checks need more than "call a function and look at its result": inspect a
-matplotlib Figure, or ask whether a result shares storage with an input. That work is
-done here, on the student's side of the wire (in the sandboxed child when grading),
-and only plain data comes back (DESIGN.md, "Checks").
+matplotlib Figure, ask whether a result shares storage with an input, whether the call
+changed its inputs, or whether a gradient reaches them. That work is done here, on the
+student's side of the wire (in the sandboxed child when grading), and only plain data
+comes back (DESIGN.md, "Checks").
 
-Each helper has the signature ``helper(module, filename, *args)``; checks call it as
-``lesson.helper("name", *args)``. This module holds no solutions and no checks; it is
-imported by the grading sandbox before any student code runs.
+Each helper has the signature ``helper(fn, *args)`` where ``fn`` is the student's
+function, looked up by :func:`autograder.runtime.invoke`; checks call it by name as
+``lesson.helper("figure_info", "plot_counts", N, itos)``. This module holds no
+solutions and no checks and imports nothing of the course.
 """
 
 from __future__ import annotations
 
-import types
+import inspect
 from typing import Any, Callable
 
 import torch
 
 
-def _function(module: types.ModuleType, filename: str, name: str) -> Callable:
-    from autograder.impl import lookup  # imported late: impl imports this module
+def figure_info(fn: Callable, *args: Any) -> dict:
+    """Call ``fn(*args)``, which must return a matplotlib Figure, and describe it.
 
-    return lookup(module, name, filename)
-
-
-def figure_info(module: types.ModuleType, filename: str, fn_name: str, *args: Any) -> dict:
-    """Call ``fn_name(*args)``, which must return a matplotlib Figure, and describe it.
-
-    Returns {"type": str, "axes": [{"images": [Tensor], "texts": [str], "title": str,
-    "xticks": int, "yticks": int}]}.
+    Returns {"type": str, "axes": [{"images": [Tensor], "texts": [str],
+    "text_positions": [(x, y)], "title": str, "xlabel": str, "ylabel": str,
+    "xscale": str, "yscale": str, "xticks": int, "yticks": int,
+    "lines": [Tensor (n, 2)], "collections": [Tensor (n, 2)]}]}; the positions are in
+    data coordinates.
     """
     from matplotlib.figure import Figure
 
-    fig = _function(module, filename, fn_name)(*args)
-    if not isinstance(fig, Figure):
+    fig = fn(*args)
+    if type(fig) is not Figure:
         return {"type": type(fig).__name__, "axes": []}
     axes = []
     for ax in fig.axes:
@@ -45,9 +44,18 @@ def figure_info(module: types.ModuleType, filename: str, fn_name: str, *args: An
         axes.append({
             "images": images,
             "texts": [str(t.get_text()) for t in ax.texts],
+            "text_positions": [tuple(float(v) for v in t.get_position()) for t in ax.texts],
             "title": str(ax.get_title()),
+            "xlabel": str(ax.get_xlabel()),
+            "ylabel": str(ax.get_ylabel()),
+            "xscale": str(ax.get_xscale()),
+            "yscale": str(ax.get_yscale()),
             "xticks": len(ax.get_xticks()),
             "yticks": len(ax.get_yticks()),
+            "lines": [torch.as_tensor(line.get_xydata(), dtype=torch.float64).clone()
+                      for line in ax.get_lines()],
+            "collections": [torch.as_tensor(c.get_offsets(), dtype=torch.float64).clone()
+                            .reshape(-1, 2) for c in ax.collections],
         })
     import matplotlib.pyplot as plt
 
@@ -56,35 +64,32 @@ def figure_info(module: types.ModuleType, filename: str, fn_name: str, *args: An
 
 
 def _storage_ptr(t: torch.Tensor) -> int:
-    return t.untyped_storage().data_ptr()
+    return torch.Tensor.untyped_storage(t).data_ptr()
 
 
-def call_with_storage(module: types.ModuleType, filename: str, fn_name: str,
-                      *args: Any) -> dict:
-    """Call ``fn_name(*args)`` and report whether its result shares storage with each input.
+def call_with_storage(fn: Callable, *args: Any) -> dict:
+    """Call ``fn(*args)`` and report whether its result shares storage with each input.
 
     Returns {"result": value, "shares": [bool per tensor argument, None for others]}.
     """
-    result = _function(module, filename, fn_name)(*args)
+    result = fn(*args)
     shares: list[bool | None] = []
     for arg in args:
-        if isinstance(arg, torch.Tensor) and isinstance(result, torch.Tensor):
+        if type(arg) is torch.Tensor and type(result) is torch.Tensor:
             shares.append(_storage_ptr(result) == _storage_ptr(arg))
         else:
             shares.append(None)
     return {"result": result, "shares": shares}
 
 
-def call_on_derived(module: types.ModuleType, filename: str, fn_name: str,
-                    base: torch.Tensor, expressions: list[str]) -> list[Any]:
-    """Call ``fn_name(base, derived)`` for each tensor ``derived`` made from ``base``.
+def call_on_derived(fn: Callable, base: torch.Tensor, expressions: list[str]) -> list[Any]:
+    """Call ``fn(base, derived)`` for each tensor ``derived`` made from ``base``.
 
     Each expression (from the checks, e.g. ``"t.view(6, 4)"``) is evaluated here, next
     to the student's code, with ``t`` bound to ``base``: a view must stay a view of the
     very tensor it is compared with, which data sent across the wire cannot do.
     Returns one result per expression.
     """
-    fn = _function(module, filename, fn_name)
     results = []
     for expression in expressions:
         derived = eval(expression, {"__builtins__": {}, "torch": torch}, {"t": base})
@@ -92,8 +97,112 @@ def call_on_derived(module: types.ModuleType, filename: str, fn_name: str,
     return results
 
 
+# ------------------------------------------------------------- inputs left unmodified
+
+def _snapshot(value: Any) -> Any:
+    if type(value) is torch.Tensor:
+        return ("tensor", value._version, value.detach().clone())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_snapshot(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", {k: _snapshot(v) for k, v in value.items()})
+    return ("value", value)
+
+
+def _changed(before: Any, value: Any) -> bool:
+    kind, data = before[0], before[1:]
+    if kind == "tensor":
+        version, copy = data
+        return (type(value) is not torch.Tensor or value._version != version
+                or value.shape != copy.shape or value.dtype != copy.dtype
+                or not torch.equal(value.detach(), copy))
+    if kind in ("list", "tuple"):
+        (items,) = data
+        return len(value) != len(items) or any(_changed(b, v) for b, v in zip(items, value))
+    if kind == "dict":
+        (items,) = data
+        return (value.keys() != items.keys()
+                or any(_changed(items[k], value[k]) for k in items))
+    return False
+
+
+def _argument_names(fn: Callable, count: int, kwargs: dict) -> list[str]:
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    shown = [names[i] if i < len(names) else f"argument {i + 1}" for i in range(count)]
+    return shown + list(kwargs)
+
+
+def call_unmodified(fn: Callable, args: list, kwargs: dict | None = None) -> dict:
+    """Call ``fn(*args, **kwargs)`` and report which arguments it changed.
+
+    An argument counts as changed when a tensor in it was written in place (its version
+    counter moved, even to the same values) or when its values, a list's items or a
+    dict's keys differ afterwards. Returns {"result": value, "modified": [parameter
+    names of the changed arguments]}.
+    """
+    kwargs = dict(kwargs or {})
+    values = [*args, *kwargs.values()]
+    before = [_snapshot(v) for v in values]
+    result = fn(*args, **kwargs)
+    names = _argument_names(fn, len(args), kwargs)
+    modified = [name for name, b, v in zip(names, before, values) if _changed(b, v)]
+    return {"result": result, "modified": modified}
+
+
+# ------------------------------------------------------------- gradients reach inputs
+
+def _leaves(value: Any) -> Any:
+    """A copy of ``value`` whose floating-point tensors are leaves that require grad."""
+    if type(value) is torch.Tensor and value.is_floating_point():
+        return value.detach().clone().requires_grad_(True)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_leaves(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _leaves(v) for k, v in value.items()}
+    return value
+
+
+def _grads(value: Any) -> Any:
+    if type(value) is torch.Tensor:
+        return None if value.grad is None else value.grad.detach().clone()
+    if isinstance(value, (list, tuple)):
+        return [_grads(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _grads(v) for k, v in value.items()}
+    return None
+
+
+def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
+                   weights: torch.Tensor | None = None) -> dict:
+    """Call ``fn(*args, **kwargs)`` on inputs that require grad and backpropagate.
+
+    Every floating-point tensor among the arguments (also inside lists and dicts)
+    becomes a leaf with ``requires_grad=True``. When the result is a tensor with a
+    graph, ``(result * weights).sum()`` is backpropagated (``weights`` defaults to
+    ones; pass others where a plain sum has zero gradient, as for softmax rows).
+    Returns {"result": value (detached), "graph": bool (the result is a tensor that
+    requires grad), "grads": the arguments' structure with each tensor's .grad or None}.
+    """
+    kwargs = dict(kwargs or {})
+    args = [_leaves(a) for a in args]
+    kwargs = {k: _leaves(v) for k, v in kwargs.items()}
+    result = fn(*args, **kwargs)
+    graph = type(result) is torch.Tensor and result.requires_grad
+    if graph:
+        w = torch.ones_like(result) if weights is None else weights.to(result.dtype)
+        (result * w).sum().backward()
+        result = result.detach()
+    return {"result": result, "graph": graph,
+            "grads": [_grads(a) for a in args] + [_grads(v) for v in kwargs.values()]}
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
     "call_on_derived": call_on_derived,
-    "figure_info": figure_info,
+    "call_unmodified": call_unmodified,
+    "call_with_grad": call_with_grad,
     "call_with_storage": call_with_storage,
+    "figure_info": figure_info,
 }

@@ -9,18 +9,15 @@ check behaves the same in both and never holds a student's object.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import sys
 import types
 from pathlib import Path
 from typing import Any, Protocol
 
 import torch
-from torch.overrides import TorchFunctionMode
-from torch.utils._pytree import tree_flatten
 
-from autograder import codec, helpers
+from autograder import codec, runtime
+from autograder.runtime import MissingFunction, ReturnedNonPlainData  # noqa: F401 (re-exported)
 
 
 class SubmissionError(Exception):
@@ -41,14 +38,6 @@ class SubmissionImportError(SubmissionError):
     """The student's module could not be imported (a syntax error, a failing import...)."""
 
 
-class MissingFunction(AttributeError):
-    """The module has no function of the name a check asked for."""
-
-
-class ReturnedNonPlainData(TypeError):
-    """Student code returned something other than plain data."""
-
-
 class Implementation(Protocol):
     description: str
     device: str
@@ -56,6 +45,10 @@ class Implementation(Protocol):
     def call(self, name: str, args: tuple, kwargs: dict) -> Any: ...
 
     def helper(self, name: str, args: tuple, kwargs: dict) -> Any: ...
+
+    def begin_check(self, seconds: float | None, end: float | None) -> None:
+        """Allow the student's code ``seconds`` in the next check, never past ``end``
+        (a monotonic time); implementations that cannot stop it ignore this."""
 
     def close(self) -> None: ...
 
@@ -89,63 +82,7 @@ class Lesson:
         return f"<lesson implementation {self._impl.description}>"
 
 
-# ------------------------------------------------------------------ shared by all impls
-
-def load_module(path: Path, name: str) -> types.ModuleType:
-    """Import the file at ``path`` as a fresh module called ``name``."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
-
-
-def lookup(module: types.ModuleType, name: str, filename: str) -> Any:
-    fn = getattr(module, name, None)
-    if fn is None:
-        raise MissingFunction(f"{filename} has no function {name}(): it may have been renamed "
-                              f"or deleted; the lesson's checks call {name}() by this name")
-    if not callable(fn):
-        raise MissingFunction(f"{filename}: {name} is a {codec.describe(fn)}, not a function")
-    return fn
-
-
-def encode_result(name: str, value: Any) -> bytes:
-    try:
-        return codec.encode(value)
-    except codec.CodecError as exc:
-        raise ReturnedNonPlainData(f"{name}() returned something the checks cannot read: "
-                                   f"{exc}") from None
-
-
-def invoke(module: types.ModuleType, filename: str, kind: str, name: str,
-           args: tuple, kwargs: dict) -> Any:
-    """Call a student function (kind "call") or a helper (kind "helper") on plain args."""
-    if kind == "helper":
-        fn = helpers.HELPERS.get(name)
-        if fn is None:
-            raise MissingFunction(f"no helper called {name!r}")
-        return fn(module, filename, *args, **kwargs)
-    return lookup(module, name, filename)(*args, **kwargs)
-
-
 # ------------------------------------------------------------------ in this process
-
-def _has_tensor(value: Any) -> bool:
-    if isinstance(value, torch.Tensor):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_has_tensor(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_tensor(v) for v in value.values())
-    return False
-
 
 def _to_device(value: Any, device: torch.device) -> Any:
     if isinstance(value, torch.Tensor):
@@ -164,28 +101,6 @@ def _to_device(value: Any, device: torch.device) -> Any:
     if isinstance(value, dict):
         return {k: _to_device(v, device) for k, v in value.items()}
     return value
-
-
-class _StrictDevices(TorchFunctionMode):
-    """Fail any operation that mixes a ``meta`` tensor with a real one.
-
-    Under strict mode, tensors created without ``device=`` land on ``meta``. Some
-    operations (indexing a CPU tensor with a meta index, for one) do not raise by
-    themselves and return garbage, so the mix is caught here with a clear message.
-    """
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        devices = {t.device.type for t in tree_flatten((args, kwargs))[0]
-                   if isinstance(t, torch.Tensor)}
-        if "meta" in devices and len(devices) > 1:
-            name = getattr(func, "__name__", str(func))
-            raise RuntimeError(
-                f"{name} mixes tensors on different devices ({', '.join(sorted(devices))}): a "
-                "tensor was created without device=... (on the default device) while the "
-                "inputs are elsewhere. Create new tensors on the device of the inputs, e.g. "
-                "torch.arange(n, device=Y.device)")
-        return func(*args, **kwargs)
 
 
 DEVICES = ("cpu", "cuda", "mps", "strict")
@@ -213,7 +128,7 @@ class LocalImpl:
     def module(self) -> types.ModuleType:
         if self._module is None:
             try:
-                self._module = load_module(self.path,
+                self._module = runtime.load_module(self.path,
                                            f"_lesson_impl_{id(self)}_{self.module_name}")
             except Exception as exc:
                 raise SubmissionImportError(
@@ -223,24 +138,20 @@ class LocalImpl:
 
     def _run(self, kind: str, name: str, args: tuple, kwargs: dict) -> Any:
         args, kwargs = codec.roundtrip((tuple(args), dict(kwargs)))
-        context: contextlib.AbstractContextManager = contextlib.nullcontext()
-        if self.device == "strict":
-            if _has_tensor((args, kwargs)):
-                context = contextlib.ExitStack()
-                context.enter_context(torch.device("meta"))
-                context.enter_context(_StrictDevices())
-        elif self.device != "cpu":
-            target = torch.device(self.device)
-            args, kwargs = _to_device((args, kwargs), target)
-        with context:
-            result = invoke(self.module, self.path.name, kind, name, args, kwargs)
-        return codec.decode(encode_result(name, result))
+        if self.device not in ("cpu", "strict"):
+            args, kwargs = _to_device((args, kwargs), torch.device(self.device))
+        result = runtime.invoke(self.module, self.path.name, kind, name, args, kwargs,
+                                strict=self.device == "strict")
+        return codec.decode(runtime.encode_result(name, result))
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         return self._run("call", name, args, kwargs)
 
     def helper(self, name: str, args: tuple, kwargs: dict) -> Any:
         return self._run("helper", name, args, kwargs)
+
+    def begin_check(self, seconds: float | None, end: float | None) -> None:
+        """In-process code cannot be interrupted safely: no time limits here."""
 
     def close(self) -> None:
         if self._module is not None:

@@ -1,8 +1,12 @@
-"""Run a lesson's checks without pytest: the engine of ``autograder grade`` and ``progress``.
+"""The one place that runs checks: for pytest, notebooks, grading and the project's tests.
 
-The same check functions run under pytest for students; here they are imported once
-and called directly, with the ``lesson`` object and the data fixtures, so a grader can
-run thousands of them quickly and record every outcome as plain data.
+A check is a function marked ``@check(todo=k, points=p)`` in a lesson's check module.
+:func:`collect` imports the module once and returns its checks, each carrying its
+:class:`~autograder.checking.CheckInfo`; it refuses a module whose checks call a
+function the lesson does not declare (:mod:`autograder.api`). :func:`run_checks`
+calls them with the ``lesson`` object and the data fixtures, owns the time budgets (per
+check and per submission) and turns every outcome into a :class:`CheckResult` of plain
+data: passed, failed, error, timeout or not run.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from autograder.checking import CheckFailure
+from autograder import api
+from autograder.checking import CheckFailure, CheckInfo
+from autograder.data import DataError
 from autograder.fixtures import FIXTURES
 from autograder.impl import Implementation, Lesson, SubmissionCrash, SubmissionError
 
@@ -28,9 +34,16 @@ class CheckDefinitionError(RuntimeError):
 class Check:
     name: str
     func: Callable[..., Any]
-    todo: int
-    points: int
+    info: CheckInfo
     params: tuple[str, ...]
+
+    @property
+    def todo(self) -> int:
+        return self.info.todo
+
+    @property
+    def points(self) -> int:
+        return self.info.points
 
 
 @dataclass
@@ -52,30 +65,52 @@ class CheckResult:
         return asdict(self)
 
 
-def collect(path: Path) -> list[Check]:
-    """The checks of one check file, in the order they are defined."""
+STATUSES = ("passed", "failed", "error", "timeout", "not run")
+
+
+def checks_of(module: Any, where: str) -> list[Check]:
+    """The checks defined in an imported check module, in definition order."""
+    checks = []
+    for name, fn in vars(module).items():
+        if not (name.startswith("test_") and callable(fn)):
+            continue
+        info = getattr(fn, "ag_check", None)
+        if not isinstance(info, CheckInfo):
+            raise CheckDefinitionError(f"{where}: {name} has no @check(todo=..., points=...)")
+        params = tuple(inspect.signature(fn).parameters)
+        unknown = [p for p in params if p != "lesson" and p not in FIXTURES]
+        if unknown:
+            raise CheckDefinitionError(f"{where}: {name} asks for unknown fixtures {unknown}")
+        checks.append(Check(name, fn, info, params))
+    if not checks:
+        raise CheckDefinitionError(f"{where} defines no checks")
+    return checks
+
+
+def validate(path: Path, api_from: Path | None = None) -> None:
+    """Refuse a check file that calls functions its lesson's API table does not declare."""
+    try:
+        problems = api.undeclared_calls(path, api_from)
+    except api.APIError as exc:
+        raise CheckDefinitionError(str(exc)) from None
+    if problems:
+        raise CheckDefinitionError("\n".join(problems))
+
+
+def collect(path: Path, api_from: Path | None = None) -> list[Check]:
+    """The checks of one check file, in the order they are defined.
+
+    ``api_from``: the lesson's own check module, whose API table a check file kept
+    elsewhere (hidden checks) is held to; by default the file's own table."""
     path = Path(path)
+    validate(path, None if api_from is None or Path(api_from) == path else api_from)
     spec = importlib.util.spec_from_file_location(f"_ag_checks_{path.parent.name}_{path.stem}",
                                                   path)
     if spec is None or spec.loader is None:
         raise CheckDefinitionError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    checks = []
-    for name, fn in vars(module).items():
-        if not (name.startswith("test_") and callable(fn)):
-            continue
-        info = getattr(fn, "ag_check", None)
-        if info is None:
-            raise CheckDefinitionError(f"{path.name}: {name} has no @check(todo=..., points=...)")
-        params = tuple(inspect.signature(fn).parameters)
-        unknown = [p for p in params if p != "lesson" and p not in FIXTURES]
-        if unknown:
-            raise CheckDefinitionError(f"{path.name}: {name} asks for unknown fixtures {unknown}")
-        checks.append(Check(name, fn, info.todo, info.points, params))
-    if not checks:
-        raise CheckDefinitionError(f"{path} defines no checks")
-    return checks
+    return checks_of(module, path.name)
 
 
 class FixtureCache:
@@ -99,8 +134,14 @@ class FixtureCache:
             return self._values[name]
 
 
+class MissingData(Exception):
+    """A dataset a check needs is missing or corrupt: the check is not run, not failed."""
+
+
 def outcome(exc: BaseException) -> tuple[str, str, str]:
     """(status, exception type name, message) for an exception a check raised."""
+    if isinstance(exc, MissingData):
+        return "not run", "MissingData", str(exc)
     if isinstance(exc, CheckFailure):
         return "failed", "CheckFailure", str(exc)
     if isinstance(exc, SubmissionCrash):
@@ -113,10 +154,27 @@ def outcome(exc: BaseException) -> tuple[str, str, str]:
     return "error", type(exc).__name__, f"{type(exc).__name__}: {exc}"
 
 
+@dataclass(frozen=True)
+class Budget:
+    """Time limits: seconds per check (a check may ask for more) and per submission."""
+
+    check: float | None = None
+    total: float | None = None
+
+
 def run_check(check: Check, lesson: Lesson, fixtures: FixtureCache) -> CheckResult:
+    """Run one check; every outcome, including the student's exceptions, is a result."""
     start = time.perf_counter()
     try:
-        kwargs = {p: lesson if p == "lesson" else fixtures.get(p) for p in check.params}
+        kwargs = {}
+        for p in check.params:
+            if p == "lesson":
+                kwargs[p] = lesson
+                continue
+            try:
+                kwargs[p] = fixtures.get(p)
+            except DataError as exc:
+                raise MissingData(str(exc)) from None
         check.func(**kwargs)
     except (Exception, SystemExit) as exc:  # a KeyboardInterrupt still stops the run
         status, exc_type, message = outcome(exc)
@@ -126,12 +184,42 @@ def run_check(check: Check, lesson: Lesson, fixtures: FixtureCache) -> CheckResu
                        seconds=time.perf_counter() - start)
 
 
-def run_checks(checks: list[Check], impl: Implementation,
-               fixtures: FixtureCache | None = None) -> list[CheckResult]:
-    """Run every check against ``impl`` and return one result per check."""
+def not_run(check: Check, why: str, exc_type: str = "NotRun") -> CheckResult:
+    return CheckResult(check.name, check.todo, check.points, 0, "not run", f"not run: {why}",
+                       exc_type)
+
+
+def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache | None = None,
+               budget: Budget | None = None,
+               on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+    """Run every check against ``impl``; one result per check, in order.
+
+    With a ``budget``, each check may run ``max(budget.check, its own timeout)`` seconds
+    of the student's code (enforced by implementations that can stop it: the sandbox),
+    and checks not reached before ``budget.total`` is spent are "not run".
+    """
     fixtures = fixtures or FixtureCache()
+    budget = budget or Budget()
     lesson = Lesson(impl)
-    return [run_check(check, lesson, fixtures) for check in checks]
+    end = None if budget.total is None else time.monotonic() + budget.total
+    results = []
+    for check in checks:
+        now = time.monotonic()
+        if end is not None and now >= end:
+            result = not_run(check, f"the submission used up its total time limit of "
+                                    f"{budget.total:g} s", "Timeout")
+        else:
+            limit = None
+            if budget.check is not None:
+                limit = max(budget.check, check.info.timeout or 0)
+            impl.begin_check(limit, end)
+            result = run_check(check, lesson, fixtures)
+            if result.status == "timeout" and limit is not None:
+                result.message += f" (limit {min(limit, (end or now + limit) - now):.3g} s)"
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
 
 
 def score(results: list[CheckResult]) -> tuple[int, int]:

@@ -18,7 +18,7 @@ _FIXTURES = FixtureCache()  # names.txt and friends, loaded once for the whole s
 def lesson_checks(info: LessonInfo, slow: bool = True, todo: int | None = None) -> list[Check]:
     checks = collect(info.checks)
     return [c for c in checks
-            if (slow or not c.func.ag_check.slow) and (todo is None or c.todo == todo)]
+            if (slow or not c.info.slow) and (todo is None or c.todo == todo)]
 
 
 def run_lesson(info: LessonInfo, path: Path, checks: list[Check] | None = None,

@@ -168,7 +168,7 @@ def embed(C, X):
 '''), points(1, 3)),
     "allocates_50_gb": (with_embed('''
 def embed(C, X):
-    big = torch.ones(50 * 2**30, dtype=torch.uint8)
+    big = torch.ones(50 * 2**30, dtype=torch.uint8, device=C.device)
     return C[X] + big[0]
 '''), points(1, 3)),
     "fork_bomb": (with_embed('''

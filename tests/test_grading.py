@@ -159,6 +159,9 @@ def facts(solution, repo):
 FACT_CHECKS = '''
 from autograder.checking import check, expect
 
+API = {{"facts": "solution, repo"}}
+
+
 @check(todo=1, points=1)
 def test_facts(lesson):
     f = lesson.facts({solution!r}, {repo!r})

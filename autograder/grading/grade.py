@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Callable
 
 from autograder import REPO_ROOT
-from autograder.impl import Lesson, SubmissionError
+from autograder.impl import SubmissionError
 from autograder.lessons import LessonInfo, SOLUTIONS_DIR, LESSONS_DIR
-from autograder.runner import Check, CheckResult, FixtureCache, collect, run_check, score
+from autograder.runner import (Budget, Check, CheckResult, FixtureCache, collect, run_checks,
+                               score)
 from autograder.sandbox import isolation
 from autograder.sandbox.remote import RemoteImpl, SandboxConfig, SandboxUnavailable, Zygote
 from autograder.grading.submissions import Submission
@@ -171,7 +172,8 @@ class Grader:
         self.lesson = lesson
         self.sandbox = sandbox
         self.options = sandbox.options
-        self.checks: list[Check] = checks or collect(self.options.checks or lesson.checks)
+        self.checks: list[Check] = checks or collect(self.options.checks or lesson.checks,
+                                                    api_from=lesson.checks)
         self.fixtures = fixtures or FixtureCache()
 
     # ------------------------------------------------------------- grading
@@ -191,24 +193,9 @@ class Grader:
         (work / filename).write_bytes(submission.content)
         sandbox.prepare_workdir(work, uid)
         impl = RemoteImpl(sandbox.zygote, sandbox.config, work, self.lesson.module, filename, uid)
-        lesson = Lesson(impl)
-        results: list[CheckResult] = []
-        end = start + self.options.total_timeout
         try:
-            for check in self.checks:
-                now = time.monotonic()
-                if now >= end:
-                    results.append(CheckResult(
-                        check.name, check.todo, check.points, 0, "not run",
-                        f"not run: the submission used up its total time limit of "
-                        f"{self.options.total_timeout:g} s", "Timeout"))
-                    continue
-                limit = max(self.options.timeout, check.func.ag_check.timeout or 0)
-                impl.begin_check(limit, end)
-                result = run_check(check, lesson, self.fixtures)
-                if result.status == "timeout":
-                    result.message += f" (limit {min(limit, end - now):.3g} s)"
-                results.append(result)
+            results = run_checks(self.checks, impl, self.fixtures,
+                                 Budget(self.options.timeout, self.options.total_timeout))
         finally:
             impl.close()
             sandbox.give_slot(uid)

@@ -22,7 +22,7 @@ import sys
 import traceback
 from typing import Any
 
-from autograder import codec, impl
+from autograder import codec, runtime
 from autograder.sandbox import isolation, wire
 
 
@@ -79,7 +79,7 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> 
         builtins.__dict__.update(original_builtins)
 
     try:
-        module = impl.load_module(path, module_name)
+        module = runtime.load_module(path, module_name)
         ready: dict[str, Any] = {"event": "ready", "ok": True, "notes": notes}
     except BaseException as exc:
         restore_builtins()
@@ -97,13 +97,13 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> 
         if not isinstance(request, dict) or request.get("op") not in ("call", "helper"):
             os._exit(0)
         try:
-            value = impl.invoke(module, filename, request["op"], request["name"],
-                                tuple(request["args"]), dict(request["kwargs"]))
+            value = runtime.invoke(module, filename, request["op"], request["name"],
+                                tuple(request["args"]), dict(request["kwargs"]), strict=True)
             restore_builtins()
             try:
                 payload = codec.encode({"event": "result", "ok": True, "value": value})
             except codec.CodecError as exc:
-                raise impl.ReturnedNonPlainData(
+                raise runtime.ReturnedNonPlainData(
                     f"{request['name']}() returned something the checks cannot read: {exc}"
                 ) from None
         except BaseException as exc:

@@ -11,6 +11,19 @@ from autograder.checking import (check, diagnose, expect, expect_close, expect_e
                                  expect_tensor, expect_type, hint_on_error)
 from autograder.given import bigram as reference
 
+# The functions this lesson's checks call, with their parameters (autograder.api).
+API = {
+    "build_vocab":   "words",
+    "bigram_pairs":  "words, stoi, device=None",
+    "count_bigrams": "words, stoi",
+    "bigram_probs":  "N, smoothing=1",
+    "nll":           "P, words, stoi",
+    "sample_names":  "P, itos, n, generator",
+    "neural_bigram": "words, stoi, steps=100, lr=50.0, reg=0.01, generator=None",
+    "plot_counts":   "N, itos",
+}
+
+
 SEED = 2147483647
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 STOI = {ch: i for i, ch in enumerate("." + LETTERS)}  # the names.txt vocabulary

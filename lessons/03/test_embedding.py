@@ -11,6 +11,14 @@ from autograder.checking import (check, diagnose, expect, expect_close, expect_e
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
+# The functions this lesson's checks call, with their parameters (autograder.api).
+API = {
+    "init_embedding": "vocab_size, n_embd, generator",
+    "embed":          "C, X",
+    "embed_onehot":   "C, X",
+}
+
+
 SEED = 2147483647
 
 # A small table whose rows are easy to recognise: row i is [i, 10 * i + 1].

@@ -11,6 +11,17 @@ from autograder.checking import (check, diagnose, expect, expect_close, expect_e
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
+# The functions this lesson's checks call, with their parameters (autograder.api).
+API = {
+    "flatten_context":    "emb",
+    "concat_context":     "emb",
+    "hidden_layer":       "emb, W1, b1",
+    "contiguous_strides": "shape",
+    "shares_storage":     "a, b",
+    "storage_answers":    "",
+}
+
+
 SEED = 2147483647
 
 # emb for 2 examples, block_size 3, n_embd 2: the numbers 0..11 in memory order.

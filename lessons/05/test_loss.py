@@ -12,6 +12,16 @@ from autograder.checking import check, diagnose, expect, expect_close, expect_te
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
+# The functions this lesson's checks call, with their parameters (autograder.api).
+API = {
+    "output_layer":    "h, W2, b2",
+    "softmax":         "logits",
+    "nll_loss":        "logits, Y",
+    "stable_softmax":  "logits",
+    "stable_nll_loss": "logits, Y",
+}
+
+
 SEED = 2147483647
 
 # TODO 1: a hidden layer of 2 examples x 3 units, an output layer of 4 characters.
