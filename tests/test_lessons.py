@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 import torch
 
+from autograder import api
 from autograder.build import parse_regions
 from support import LESSON_IDS, LESSONS, lesson_checks, run_lesson
 
@@ -75,3 +77,29 @@ def test_every_solution_has_a_lesson_with_checks():
     with_checks = {i.number for i in LESSONS}
     for folder in sorted(SOLUTIONS_DIR.glob("[0-9][0-9]")):
         assert folder.name in with_checks, f"solutions/{folder.name} has no lessons/{folder.name} checks"
+
+
+@each_lesson
+def test_declared_api_matches_skeleton_and_solution(info):
+    """The lesson's API table, its skeleton and its solution name the same functions."""
+    table = api.declared(info.checks.read_text(), info.checks.name)
+    for path in (info.skeleton, info.solution):
+        assert api.disagreements(table, path.read_text(), str(path)) == []
+    with_todos = {name for name, node in _functions(info.solution).items()
+                  if "### BEGIN SOLUTION" in ast.get_source_segment(info.solution.read_text(), node)}
+    assert with_todos <= set(table), f"functions with TODOs but not in API: {with_todos - set(table)}"
+
+
+def _functions(path):
+    return {n.name: n for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)}
+
+
+def test_a_check_calling_an_undeclared_function_is_refused_at_collection(tmp_path):
+    from autograder.runner import CheckDefinitionError, collect
+
+    checks = tmp_path / "test_embedding.py"
+    checks.write_text('from autograder.checking import check\n\nAPI = {"embed": "C, X"}\n\n\n'
+                      '@check(todo=1, points=1)\ndef test_x(lesson):\n'
+                      '    lesson.embedd(1, 2)\n')
+    with pytest.raises(CheckDefinitionError, match=r"lesson\.embedd\(\), which API does not"):
+        collect(checks)
