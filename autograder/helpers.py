@@ -152,6 +152,22 @@ def call_unmodified(fn: Callable, args: list, kwargs: dict | None = None) -> dic
     return {"result": result, "modified": modified}
 
 
+def call_repeatedly(fn: Callable, args: list, kwargs: dict | None = None,
+                    times: int = 1) -> dict:
+    """Call ``fn(*args, **kwargs)`` ``times`` times on the same argument objects.
+
+    For functions that update their arguments in place (a training step updating its
+    parameters): the checks get every result and the arguments as they are afterwards.
+    Returns {"results": [value per call], "args": [argument after the calls],
+    "kwargs": {name: value after the calls}}.
+    """
+    if not isinstance(times, int) or not 1 <= times <= 1000:
+        raise ValueError("times must be an int from 1 to 1000")
+    kwargs = dict(kwargs or {})
+    results = [fn(*args, **kwargs) for _ in range(times)]
+    return {"results": results, "args": list(args), "kwargs": kwargs}
+
+
 # ------------------------------------------------------------- gradients reach inputs
 
 def _leaves(value: Any) -> Any:
@@ -201,6 +217,7 @@ def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
 
 HELPERS: dict[str, Callable[..., Any]] = {
     "call_on_derived": call_on_derived,
+    "call_repeatedly": call_repeatedly,
     "call_unmodified": call_unmodified,
     "call_with_grad": call_with_grad,
     "call_with_storage": call_with_storage,

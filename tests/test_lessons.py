@@ -103,3 +103,25 @@ def test_a_check_calling_an_undeclared_function_is_refused_at_collection(tmp_pat
                       '    lesson.embedd(1, 2)\n')
     with pytest.raises(CheckDefinitionError, match=r"lesson\.embedd\(\), which API does not"):
         collect(checks)
+
+
+def test_helpers_report_changes_gradients_and_repeated_calls(tmp_path):
+    from autograder.impl import LocalImpl, Lesson
+
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import torch\n"
+        "def scale(x, k):\n    x.mul_(k)\n    return x.sum()\n"
+        "def pure(x, k):\n    return (x * k).sum()\n"
+        "def as_float(x, k):\n    return float((x * k).sum())\n"
+        "def step(p, lr):\n    p['w'] -= lr\n    return float(p['w'].sum())\n")
+    lesson = Lesson(LocalImpl(module, "m"))
+    x = torch.ones(3)
+    assert lesson.helper("call_unmodified", "scale", [x, 1.0])["modified"] == ["x"]  # same values
+    assert lesson.helper("call_unmodified", "pure", [x, 2.0])["modified"] == []
+    got = lesson.helper("call_with_grad", "pure", [x, 2.0])
+    assert got["graph"] and torch.equal(got["grads"][0], torch.full((3,), 2.0))
+    assert lesson.helper("call_with_grad", "as_float", [x, 2.0])["graph"] is False
+    out = lesson.helper("call_repeatedly", "step", [{"w": torch.zeros(2)}, 0.5], {}, 3)
+    assert out["results"] == [-1.0, -2.0, -3.0] and torch.equal(out["args"][0]["w"],
+                                                                torch.full((2,), -1.5))
