@@ -33,21 +33,23 @@ class CheckInfo:
     points: int
     slow: bool = False
     timeout: float | None = None
+    hint: str | None = None
 
 
-def check(*, todo: int, points: int = 1, slow: bool = False,
-          timeout: float | None = None) -> Callable[[Callable], Callable]:
+def check(*, todo: int, points: int = 1, slow: bool = False, timeout: float | None = None,
+          hint: str | None = None) -> Callable[[Callable], Callable]:
     """Mark a function as a check worth ``points`` for TODO ``todo`` of its lesson.
 
     ``slow`` marks a check that trains a model for more than a few seconds (pytest
     marker ``slow``); ``timeout`` is its time budget in seconds when grading, if it
-    needs more than the grader's default.
+    needs more than the grader's default; ``hint`` is shown when the student's code
+    raises an exception inside the check (default: what the TODO asks).
     """
     if todo < 1 or points < 1:
         raise ValueError("todo and points must be positive")
 
     def mark(fn: Callable) -> Callable:
-        fn.ag_check = CheckInfo(todo=todo, points=points, slow=slow, timeout=timeout)
+        fn.ag_check = CheckInfo(todo=todo, points=points, slow=slow, timeout=timeout, hint=hint)
         return fn
 
     return mark

@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     from autograder.grading import cli as grading_cli
 
     grading_cli.add_commands(sub)
+    from autograder import progress
+
+    progress.add_command(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -21,13 +21,19 @@ from autograder.runtime import MissingFunction, ReturnedNonPlainData  # noqa: F4
 
 
 class SubmissionError(Exception):
-    """Student code failed in another process; carries what it raised, as text."""
+    """Student code raised an exception; carries what it raised, as text.
 
-    def __init__(self, exc_type: str, message: str, traceback: str = ""):
+    ``traceback`` holds only the frames in the student's file (see
+    :func:`autograder.runtime.student_frames`); ``function`` is the lesson function the
+    check was calling.
+    """
+
+    def __init__(self, exc_type: str, message: str, traceback: str = "", function: str = ""):
         super().__init__(f"{exc_type}: {message}" if message else exc_type)
         self.exc_type = exc_type
         self.message = message
         self.traceback = traceback
+        self.function = function
 
 
 class SubmissionCrash(SubmissionError):
@@ -58,6 +64,15 @@ class Lesson:
 
     def __init__(self, impl: Implementation):
         self._impl = impl
+        self._last = ""  # the student function called last, for messages
+
+    def _through(self, function: str, run: Any) -> Any:
+        self._last = function
+        try:
+            return run()
+        except SubmissionError as exc:
+            exc.function = exc.function or function
+            raise
 
     @property
     def device(self) -> str:
@@ -66,14 +81,15 @@ class Lesson:
 
     def helper(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Run ``autograder.helpers.<name>(module, *args)`` next to the student's code."""
-        return self._impl.helper(name, args, kwargs)
+        function = args[0] if args and isinstance(args[0], str) else name
+        return self._through(function, lambda: self._impl.helper(name, args, kwargs))
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return self._impl.call(name, args, kwargs)
+            return self._through(name, lambda: self._impl.call(name, args, kwargs))
 
         call.__name__ = call.__qualname__ = name
         return call
@@ -123,26 +139,37 @@ class LocalImpl:
         self.device = device
         self.description = str(self.path)
         self._module: types.ModuleType | None = None
+        self._import_error: SubmissionImportError | None = None
 
     @property
     def module(self) -> types.ModuleType:
+        """The student's module, imported once; SubmissionImportError if it cannot be."""
+        if self._import_error is not None:
+            raise self._import_error
         if self._module is None:
             try:
                 self._module = runtime.load_module(self.path,
-                                           f"_lesson_impl_{id(self)}_{self.module_name}")
+                                                   f"_lesson_impl_{id(self)}_{self.module_name}")
             except Exception as exc:
-                raise SubmissionImportError(
-                    type(exc).__name__, f"{self.path.name} could not be imported: {exc}"
-                ) from exc
+                self._import_error = SubmissionImportError(
+                    type(exc).__name__, f"{self.path.name} could not be imported: "
+                    f"{runtime.describe_import_error(exc, self.path)}")
+                raise self._import_error from None
         return self._module
 
     def _run(self, kind: str, name: str, args: tuple, kwargs: dict) -> Any:
         args, kwargs = codec.roundtrip((tuple(args), dict(kwargs)))
         if self.device not in ("cpu", "strict"):
             args, kwargs = _to_device((args, kwargs), torch.device(self.device))
-        result = runtime.invoke(self.module, self.path.name, kind, name, args, kwargs,
-                                strict=self.device == "strict")
-        return codec.decode(runtime.encode_result(name, result))
+        module = self.module
+        try:
+            result = runtime.invoke(module, self.path.name, kind, name, args, kwargs,
+                                    strict=self.device == "strict")
+            encoded = runtime.encode_result(name, result)
+        except Exception as exc:  # the student's exception, told without the harness's frames
+            raise SubmissionError(type(exc).__name__, str(exc),
+                                  runtime.student_frames(exc, self.path)) from None
+        return codec.decode(encoded)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         return self._run("call", name, args, kwargs)

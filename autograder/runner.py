@@ -23,7 +23,8 @@ from autograder import api
 from autograder.checking import CheckFailure, CheckInfo
 from autograder.data import DataError
 from autograder.fixtures import FIXTURES
-from autograder.impl import Implementation, Lesson, SubmissionCrash, SubmissionError
+from autograder.impl import (Implementation, Lesson, SubmissionCrash, SubmissionError,
+                             SubmissionImportError)
 
 
 class CheckDefinitionError(RuntimeError):
@@ -113,6 +114,10 @@ def collect(path: Path, api_from: Path | None = None) -> list[Check]:
     return checks_of(module, path.name)
 
 
+class MissingData(Exception):
+    """A dataset a check needs is missing or corrupt: the check is not run, not failed."""
+
+
 class FixtureCache:
     """Builds each data fixture once; a fixture that fails keeps failing the same way."""
 
@@ -134,24 +139,50 @@ class FixtureCache:
             return self._values[name]
 
 
-class MissingData(Exception):
-    """A dataset a check needs is missing or corrupt: the check is not run, not failed."""
+def _hint(check: Check, todos: dict[int, str] | None) -> str:
+    if check.info.hint:
+        return check.info.hint
+    text = (todos or {}).get(check.todo)
+    return f"TODO {check.todo} asks: {text}" if text else f"see TODO {check.todo} of the lesson"
 
 
-def outcome(exc: BaseException) -> tuple[str, str, str]:
-    """(status, exception type name, message) for an exception a check raised."""
+def outcome(exc: BaseException, check: Check | None = None, lesson: Lesson | None = None,
+            todos: dict[int, str] | None = None) -> tuple[str, str, str]:
+    """(status, exception type name, message) for an exception a check raised.
+
+    The message is for the student: what their code raised, where in their file, and the
+    check's hint; never a frame of the harness.
+    """
+    hint = _hint(check, todos) if check is not None else ""
     if isinstance(exc, MissingData):
         return "not run", "MissingData", str(exc)
     if isinstance(exc, CheckFailure):
         return "failed", "CheckFailure", str(exc)
+    if isinstance(exc, SubmissionImportError):
+        return "error", "ImportFailed", exc.message
     if isinstance(exc, SubmissionCrash):
         status = "timeout" if exc.exc_type == "Timeout" else "error"
         return status, exc.exc_type, exc.message
     if isinstance(exc, SubmissionError):
-        return "error", exc.exc_type, str(exc)
+        frames = f"\n{exc.traceback.rstrip()}" if exc.traceback.strip() else ""
+        if exc.exc_type == "NotImplementedError":  # the skeleton's raise: where, not what again
+            frames = "\n".join(line.split(": raise NotImplementedError", 1)[0]
+                               for line in frames.split("\n"))
+            return "error", exc.exc_type, (f"NotImplementedError: {exc.message}{frames}"
+                                           "\n  (replace that raise with your code)")
+        if exc.exc_type in ("MissingFunction", "ReturnedNonPlainData"):
+            return "error", exc.exc_type, exc.message
+        called = f"{exc.function}() raised" if exc.function else "your code raised"
+        return "error", exc.exc_type, (f"{called} {exc.exc_type}: {exc.message}{frames}"
+                                       + (f"\n  hint: {hint}" if hint else ""))
     if isinstance(exc, AssertionError):
         return "failed", "AssertionError", str(exc) or "assertion failed"
-    return "error", type(exc).__name__, f"{type(exc).__name__}: {exc}"
+    # the check itself choked on what came back (a wrong shape or type, most likely)
+    last = getattr(lesson, "_last", "") if lesson is not None else ""
+    what = f"what {last}() returned" if last else "the result"
+    return "failed", type(exc).__name__, (
+        f"{what} could not be checked ({type(exc).__name__}: {exc}): check its type and "
+        "shape against the docstring" + (f"\n  hint: {hint}" if hint else ""))
 
 
 @dataclass(frozen=True)
@@ -162,26 +193,37 @@ class Budget:
     total: float | None = None
 
 
-def run_check(check: Check, lesson: Lesson, fixtures: FixtureCache) -> CheckResult:
-    """Run one check; every outcome, including the student's exceptions, is a result."""
+def call_check(check: Check, kwargs: dict[str, Any],
+               todos: dict[int, str] | None = None) -> CheckResult:
+    """Call one check with its arguments; every outcome, the student's exceptions
+    included, becomes a result."""
     start = time.perf_counter()
     try:
-        kwargs = {}
-        for p in check.params:
-            if p == "lesson":
-                kwargs[p] = lesson
-                continue
-            try:
-                kwargs[p] = fixtures.get(p)
-            except DataError as exc:
-                raise MissingData(str(exc)) from None
+        missing = [v for v in kwargs.values() if isinstance(v, MissingData)]
+        if missing:
+            raise missing[0]
         check.func(**kwargs)
     except (Exception, SystemExit) as exc:  # a KeyboardInterrupt still stops the run
-        status, exc_type, message = outcome(exc)
+        status, exc_type, message = outcome(exc, check, kwargs.get("lesson"), todos)
         return CheckResult(check.name, check.todo, check.points, 0, status, message, exc_type,
                            time.perf_counter() - start)
     return CheckResult(check.name, check.todo, check.points, check.points, "passed",
                        seconds=time.perf_counter() - start)
+
+
+def fixture_value(fixtures: FixtureCache, name: str) -> Any:
+    """A data fixture, or a MissingData standing for it when the dataset is unavailable."""
+    try:
+        return fixtures.get(name)
+    except DataError as exc:
+        return MissingData(f"not run: {exc}")
+
+
+def run_check(check: Check, lesson: Lesson, fixtures: FixtureCache,
+              todos: dict[int, str] | None = None) -> CheckResult:
+    """Run one check against ``lesson`` with the data fixtures it asks for."""
+    kwargs = {p: lesson if p == "lesson" else fixture_value(fixtures, p) for p in check.params}
+    return call_check(check, kwargs, todos)
 
 
 def not_run(check: Check, why: str, exc_type: str = "NotRun") -> CheckResult:
@@ -191,7 +233,8 @@ def not_run(check: Check, why: str, exc_type: str = "NotRun") -> CheckResult:
 
 def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache | None = None,
                budget: Budget | None = None,
-               on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+               on_result: Callable[[CheckResult], None] | None = None,
+               todos: dict[int, str] | None = None) -> list[CheckResult]:
     """Run every check against ``impl``; one result per check, in order.
 
     With a ``budget``, each check may run ``max(budget.check, its own timeout)`` seconds
@@ -213,7 +256,7 @@ def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache
             if budget.check is not None:
                 limit = max(budget.check, check.info.timeout or 0)
             impl.begin_check(limit, end)
-            result = run_check(check, lesson, fixtures)
+            result = run_check(check, lesson, fixtures, todos)
             if result.status == "timeout" and limit is not None:
                 result.message += f" (limit {min(limit, (end or now + limit) - now):.3g} s)"
         results.append(result)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import sys
+import traceback
 import types
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,31 @@ def load_module(path: Path | str, name: str) -> types.ModuleType:
         sys.modules.pop(name, None)
         raise
     return module
+
+
+def student_frames(exc: BaseException, path: str | os.PathLike, limit: int = 3) -> str:
+    """The frames of ``exc``'s traceback that lie in the student's file, one per line:
+    ``  at embedding.py, line 37, in embed: return C.T[X]`` (never the harness's)."""
+    target = os.path.realpath(path)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.realpath(f.filename) == target]
+    return "\n".join(f"  at {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}"
+                     + (f": {f.line.strip()}" if f.line else "") for f in frames[-limit:])
+
+
+def describe_import_error(exc: BaseException, path: str | os.PathLike) -> str:
+    """Why a module could not be imported, with the line: the words that ``pytest
+    lessons/NN``, ``autograder progress`` and grading all show after "<file> could not be
+    imported: ", e.g. ``SyntaxError at line 3: invalid syntax (def embed(:)``."""
+    if isinstance(exc, SyntaxError):
+        line = f" at line {exc.lineno}" if exc.lineno else ""
+        text = f" ({exc.text.strip()})" if exc.text and exc.text.strip() else ""
+        return f"{type(exc).__name__}{line}: {exc.msg}{text}"
+    target = os.path.realpath(path)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.realpath(f.filename) == target]
+    line = f" at line {frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}{line}: {exc}"
 
 
 def lookup(module: types.ModuleType, name: str, filename: str) -> Any:

@@ -221,7 +221,7 @@ def test_progress_reports_every_lesson_even_broken_ones(tmp_path):
     shutil.copytree(REPO_ROOT / "lessons", lessons)
     (lessons / "03" / "embedding.py").write_text(SOLUTION)
     (lessons / "02" / "dataset.py").write_text("def build_dataset(:\n")
-    proc = run_cli("progress", "--dir", str(lessons), "--jobs", "2")
+    proc = run_cli("progress", "--dir", str(lessons))
     assert proc.returncode == 0, proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines()[1:] if line.strip()}
     assert "done" in rows["03"] and "10/10" in rows["03"]

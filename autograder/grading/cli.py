@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder.lessons import LESSONS_DIR, LessonError, all_lessons, get_lesson
+from autograder.lessons import LessonError, get_lesson
 
 
 def parse_size(text: str) -> int:
@@ -143,62 +141,6 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_progress(args: argparse.Namespace) -> int:
-    from autograder.grading.grade import Grader, Sandbox
-    from autograder.grading.submissions import read_submission
-
-    lessons_dir = Path(args.dir).resolve() if args.dir else LESSONS_DIR
-    lessons = all_lessons(lessons_dir)
-    if args.lessons:
-        wanted = {f"{int(n):02d}" for n in args.lessons}
-        lessons = [info for info in lessons if info.number in wanted]
-    options = _options(args, [])
-    rows: dict[str, tuple[str, str, str, str]] = {}
-
-    def run(info) -> None:
-        try:
-            grader = Grader(info, sandbox)
-        except Exception as exc:  # a broken check file must not hide the other lessons
-            rows[info.number] = (info.number, "-", "-", f"its checks do not load: {exc}")
-            return
-        result = grader.grade(read_submission(info.skeleton, info.module))
-        passed = sum(1 for r in result.results if r.passed)
-        failing = [r for r in result.results if not r.passed]
-        if result.error:
-            next_step = f"{info.module}.py: {result.error}"
-        elif not failing:
-            next_step = "done"
-        else:
-            first = failing[0]
-            broken = [r for r in failing if "could not be imported" in r.message]
-            if broken and len(broken) == len(result.results):
-                next_step = f"fix {info.module}.py: {broken[0].message.splitlines()[0]}"
-            else:
-                todo = min(r.todo for r in failing)
-                text = info.todos().get(todo, first.name)
-                next_step = f"TODO {todo}: {text}"
-        rows[info.number] = (info.number, f"{passed}/{len(result.results)}",
-                             f"{result.score}/{result.max_score}", next_step)
-
-    with Sandbox(options, extra_protected=(lessons_dir,), log=_log) as sandbox:
-        with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-            list(pool.map(run, lessons))
-    width = max(60, shutil.get_terminal_size((120, 20)).columns)
-    print(f"{'lesson':<7} {'checks':>7} {'points':>7}  next")
-    earned = possible = 0
-    for number in sorted(rows):
-        lesson, checks, points, step = rows[number]
-        if "/" in points:
-            earned += int(points.split("/")[0])
-            possible += int(points.split("/")[1])
-        line = f"{lesson:<7} {checks:>7} {points:>7}  {step}"
-        print(line if len(line) <= width else line[: width - 3] + "...")
-        if args.verbose:
-            print(f"        {next(i.title for i in lessons if i.number == number)}")
-    print(f"{'total':<7} {'':>7} {f'{earned}/{possible}':>7}")
-    return 0
-
-
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="grade submissions of a lesson in the sandbox")
     p.add_argument("--lesson", required=True, help="lesson number, e.g. 03")
@@ -228,10 +170,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    choices=("visible", "hidden", "after_due_date", "after_published"))
     _add_limits(p, 1)
     p.set_defaults(func=_cmd_gradescope)
-
-    p = sub.add_parser("progress", help="your progress: every lesson's checks on your modules")
-    p.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
-    p.add_argument("--dir", help="the lessons folder to check (default: the course's lessons/)")
-    p.add_argument("-v", "--verbose", action="store_true", help="also show lesson titles")
-    _add_limits(p, None)
-    p.set_defaults(func=_cmd_progress)

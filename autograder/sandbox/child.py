@@ -26,7 +26,9 @@ from autograder import codec, runtime
 from autograder.sandbox import isolation, wire
 
 
-def error_info(exc: BaseException) -> dict[str, str]:
+def error_info(exc: BaseException, path: str | None = None) -> dict[str, str]:
+    """What the student's code raised, as text; with ``path``, the traceback keeps only the
+    frames in the student's file (the harness's own frames are never shown)."""
     def safe(fn, fallback: str) -> str:
         try:
             return str(fn())[:4000]
@@ -34,8 +36,8 @@ def error_info(exc: BaseException) -> dict[str, str]:
             return fallback
 
     name = type(exc).__name__ if isinstance(type(exc).__name__, str) else "Exception"
-    tb = safe(lambda: "".join(traceback.format_exception(type(exc), exc, exc.__traceback__,
-                                                         limit=-8)), "")
+    tb = safe(lambda: runtime.student_frames(exc, path) if path else "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)), "")
     return {"type": name, "message": safe(lambda: exc, "<unprintable>"), "traceback": tb}
 
 
@@ -83,7 +85,12 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> 
         ready: dict[str, Any] = {"event": "ready", "ok": True, "notes": notes}
     except BaseException as exc:
         restore_builtins()
-        ready = {"event": "ready", "ok": False, "notes": notes, "error": error_info(exc)}
+        error = error_info(exc, path)
+        try:
+            error["message"] = runtime.describe_import_error(exc, path)[:4000]
+        except BaseException:  # a student's exception may break even str()
+            pass
+        ready = {"event": "ready", "ok": False, "notes": notes, "error": error}
     restore_builtins()
     _flush()
     _send(rpc, ready)
@@ -108,7 +115,8 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> 
                 ) from None
         except BaseException as exc:
             restore_builtins()
-            payload = codec.encode({"event": "result", "ok": False, "error": error_info(exc)})
+            payload = codec.encode({"event": "result", "ok": False,
+                                    "error": error_info(exc, path)})
         _flush()
         try:
             wire.send_bytes(rpc, payload)
