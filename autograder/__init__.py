@@ -10,3 +10,8 @@ __version__ = "0.1.0"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
+
+NOT_INSTALLED = (
+    "The course is not installed in this Python: activate its virtual environment first "
+    "(. .venv/bin/activate; on Windows .venv\\Scripts\\activate), or install it with "
+    "pip install -e .  from the course folder; then run the command again.")

@@ -112,6 +112,10 @@ def make_skeleton(source: str, lesson: str, where: str) -> str:
         out.append(f"{region.indent}raise NotImplementedError({message!r})")
         pos = region.end + 1
     out.extend(lines[pos:])
+    if 'if __name__ == "__main__":' not in source:  # `python lessons/NN/x.py` says what to run
+        out += ["", "", 'if __name__ == "__main__":',
+                '    print("Fill in the TODOs of this file, then check them from the course folder "',
+                f'          "with:  pytest lessons/{lesson}")']
     return "\n".join(out) + "\n"
 
 

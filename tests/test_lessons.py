@@ -113,7 +113,7 @@ def test_helpers_report_changes_gradients_and_repeated_calls(tmp_path):
         "import torch\n"
         "def scale(x, k):\n    x.mul_(k)\n    return x.sum()\n"
         "def pure(x, k):\n    return (x * k).sum()\n"
-        "def as_float(x, k):\n    return float((x * k).sum())\n"
+        "def as_float(x, k):\n    return (x * k).sum().item()\n"
         "def step(p, lr):\n    p['w'] -= lr\n    return float(p['w'].sum())\n")
     lesson = Lesson(LocalImpl(module, "m"))
     x = torch.ones(3)

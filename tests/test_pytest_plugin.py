@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -23,7 +24,8 @@ def test_skeleton_fails_with_the_todo_message_and_zero_points():
 def test_solutions_pass_with_full_points():
     proc = pytest_run("lessons/03", "--impl", "solutions")
     assert proc.returncode == 0, proc.stdout
-    assert "lesson 03: 10/10 points (6/6 checks passed)" in proc.stdout
+    assert "lesson 03 (--impl solutions: " in proc.stdout  # names the implementation
+    assert "embedding.py): 10/10 points (6/6 checks passed)" in proc.stdout
 
 
 def test_impl_path_to_a_file_or_folder_and_todo_selection(tmp_path):
@@ -37,10 +39,11 @@ def test_impl_path_to_a_file_or_folder_and_todo_selection(tmp_path):
     head = source[: source.index("def init_embedding")] + solved[start:end]
     (work / "embedding.py").write_text(head + source[source.index("def embed("):])
     proc = pytest_run("lessons/03", "--impl", str(work / "embedding.py"))
-    assert "lesson 03: 2/10 points (2/6 checks passed); next: TODO 2" in proc.stdout
+    assert "embedding.py): 2/10 points (2/6 checks passed); next: TODO 2" in proc.stdout
     proc = pytest_run(str(REPO_ROOT / "lessons" / "03"), "--impl", str(work), "-k", "todo1")
     assert proc.returncode == 0, proc.stdout
     assert "2 passed, 4 deselected" in proc.stdout
+    assert "selected checks: 2/2 points of the lesson's 10 (2/2 checks passed)" in proc.stdout
 
 
 def test_missing_impl_and_unavailable_cuda_are_explained(tmp_path):
@@ -51,9 +54,42 @@ def test_missing_impl_and_unavailable_cuda_are_explained(tmp_path):
 
     if not torch.cuda.is_available():
         assert "no CUDA device" in proc.stdout and "6 skipped" in proc.stdout
+        assert "lesson 03: skipped: no CUDA device" in proc.stdout
+        assert "0/10" not in proc.stdout
 
 
-def test_a_broken_module_is_an_error_in_every_check(tmp_path):
-    (tmp_path / "embedding.py").write_text("def embed(:\n")
+def test_a_broken_module_is_reported_once_with_its_line(tmp_path):
+    (tmp_path / "embedding.py").write_text("import torch\n\ndef embed(:\n")
     proc = pytest_run("lessons/03", "--impl", str(tmp_path / "embedding.py"))
-    assert "could not be imported" in proc.stdout and "0/10 points" in proc.stdout
+    assert proc.returncode == 1
+    assert proc.stdout.count("SyntaxError at line 3: invalid syntax") == 1, proc.stdout
+    assert "fix embedding.py first" in proc.stdout and "next: TODO" not in proc.stdout
+    assert "autograder/" not in proc.stdout
+
+
+def test_missing_data_is_not_counted_against_the_student(tmp_path):
+    env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path), "COURSE_OFFLINE": "1",
+           "XDG_CACHE_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "lessons/03", "--impl", "solutions"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout  # nothing failed: the data checks were not run
+    assert "2 checks (4 points) not run" in proc.stdout
+    assert proc.stdout.count("is not available: downloads are switched off") == 1
+    assert "autograder data fetch" in proc.stdout
+
+
+def test_running_the_module_file_says_which_command_to_use():
+    proc = pytest_run("lessons/03/embedding.py")
+    assert "Run:  pytest lessons/03" in proc.stdout
+    proc = subprocess.run([sys.executable, "lessons/03/embedding.py"], capture_output=True,
+                          text=True, cwd=REPO_ROOT, timeout=600)
+    assert "pytest lessons/03" in proc.stdout
+
+
+def test_student_exceptions_show_no_harness_frames(tmp_path):
+    solved = (REPO_ROOT / "solutions" / "03" / "embedding.py").read_text()
+    (tmp_path / "embedding.py").write_text(solved.replace("return C[X]\n", "return C[:, X]\n"))
+    proc = pytest_run("lessons/03", "--impl", str(tmp_path / "embedding.py"), "-k", "todo2")
+    assert "embed() raised IndexError" in proc.stdout
+    assert "at embedding.py, line" in proc.stdout and "hint: " in proc.stdout
+    assert "autograder/" not in proc.stdout and "Traceback" not in proc.stdout

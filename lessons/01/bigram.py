@@ -115,3 +115,8 @@ def plot_counts(N: torch.Tensor, itos: dict[int, str]) -> Figure:
     # TODO 8: imshow N on a new Figure's axes and write the bigram and count in every cell
     # Hint: Figure(figsize=(16, 16)) needs no GUI; ax.text(j, i, ...) puts text at column j, row i.
     raise NotImplementedError("lesson 01, TODO 8: imshow N on a new Figure's axes and write the bigram and count in every cell")
+
+
+if __name__ == "__main__":
+    print("Fill in the TODOs of this file, then check them from the course folder "
+          "with:  pytest lessons/01")

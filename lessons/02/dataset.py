@@ -27,3 +27,8 @@ def build_dataset(words: list[str], block_size: int,
     # TODO 1: slide a window of block_size indices over '.'-padded words; collect X and Y
     # Hint: start each word with context = [0] * block_size, and end it with the target '.'.
     raise NotImplementedError("lesson 02, TODO 1: slide a window of block_size indices over '.'-padded words; collect X and Y")
+
+
+if __name__ == "__main__":
+    print("Fill in the TODOs of this file, then check them from the course folder "
+          "with:  pytest lessons/02")

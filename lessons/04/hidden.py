@@ -98,3 +98,8 @@ def storage_answers() -> dict[str, bool]:
     # TODO 6: answer True (a view: same storage) or False (a copy) for every expression
     # Hint: work it out first, then test yourself with shares_storage(t, <expression>).
     raise NotImplementedError('lesson 04, TODO 6: answer True (a view: same storage) or False (a copy) for every expression')
+
+
+if __name__ == "__main__":
+    print("Fill in the TODOs of this file, then check them from the course folder "
+          "with:  pytest lessons/04")
