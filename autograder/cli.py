@@ -40,6 +40,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_data(args: argparse.Namespace) -> int:
     from autograder import data
 
+    if args.source and args.action != "fetch":
+        print("autograder data: --from goes with fetch", file=sys.stderr)
+        return 2
     names = args.names or sorted(data.datasets())
     status = 0
     for name in names:
@@ -50,6 +53,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
             elif args.action == "verify":
                 path = data.resolve(name, download=False)
                 print(f"{name}: ok ({path}, sha256 {data.dataset(name).sha256[:12]}...)")
+            elif args.source:  # fetch --from DIR
+                path = data.copy_from(name, args.source)
+                print(f"{name}: copied to {path} (verified)")
             else:  # fetch
                 path = data.resolve(name)
                 print(f"{name}: {path}")
@@ -74,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("data", help="the datasets: fetch, verify or show where they are")
     p.add_argument("action", choices=("fetch", "verify", "where"))
     p.add_argument("names", nargs="*", help="datasets (default: all of data/manifest.json)")
+    p.add_argument("--from", dest="source", metavar="DIR",
+                   help="fetch: copy the files from this folder into the cache (verified), so "
+                        "no COURSE_DATA_DIR is needed afterwards")
     p.set_defaults(func=_cmd_data)
 
     from autograder.grading import cli as grading_cli

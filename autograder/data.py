@@ -57,8 +57,14 @@ def dataset(name: str) -> Dataset:
         raise DataError(f"unknown dataset {name!r}; the manifest lists: {known}") from None
 
 
+ENV_CACHE = "COURSE_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    """Where downloads go: the checkout's data/ folder, or a per-user cache."""
+    """Where downloads go: ``$COURSE_CACHE_DIR``, else the checkout's data/ folder, else a
+    per-user cache."""
+    if os.environ.get(ENV_CACHE):
+        return Path(os.environ[ENV_CACHE])
     local = MANIFEST.parent
     if os.access(local, os.W_OK):
         return local
@@ -144,14 +150,18 @@ def resolve(name: str, path: str | os.PathLike | None = None, download: bool = T
             return cached
         except (OSError, urllib.error.URLError, DataError) as exc:
             reason = f"the download from {ds.url} failed ({exc})"
+    elif offline:
+        reason = f"downloads are switched off (${ENV_OFFLINE} is set)"
     else:
-        reason = "downloads are switched off" + (f" (${ENV_OFFLINE} is set)" if offline else "")
+        reason = "it is not downloaded by this command (`autograder data fetch` downloads it)"
     raise DataError(
         f"dataset {name!r} ({ds.filename}) is not available: {reason}.\n"
         f"Looked in: {'; '.join(looked)}.\n"
         f"To fix it, download {ds.url}\n"
         f"and save it as {cached}\n"
-        f"(or put it in a folder of your choice and set {ENV_DIR} to that folder)."
+        f"(or, with the file in a folder of your own, copy it in once with\n"
+        f"  autograder data fetch --from FOLDER\n"
+        f"or set {ENV_DIR}=FOLDER in every shell you use)."
     )
 
 
@@ -164,3 +174,33 @@ def read_text(name: str) -> str:
 def load_words() -> tuple[str, ...]:
     """The 32033 names of names.txt, in file order (a tuple: callers cannot alter the cache)."""
     return tuple(read_text("names").splitlines())
+
+
+def copy_from(name: str, folder: str | os.PathLike) -> Path:
+    """Copy dataset ``name`` from ``folder`` into the cache after verifying it.
+
+    Afterwards the loader finds it without ``$COURSE_DATA_DIR``, in every shell.
+    Raises DataError when the file is missing there or is not the right file.
+    """
+    ds = dataset(name)
+    source = Path(folder) / ds.filename
+    problem = check_file(ds, source)
+    if problem:
+        raise DataError(f"{ds.filename}: {problem}")
+    target = cache_dir() / ds.filename
+    if target.resolve() == source.resolve():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{ds.filename}.")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                out.write(block)
+        problem = check_file(ds, Path(tmp))
+        if problem:
+            raise DataError(f"the copy of {ds.filename} is not right: {problem}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

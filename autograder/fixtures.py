@@ -25,3 +25,9 @@ FIXTURES: dict[str, Callable[[], Any]] = {
     "words": words,
     "shakespeare": shakespeare,
 }
+
+# the dataset (data/manifest.json) each fixture reads
+DATASETS: dict[str, str] = {
+    "words": "names",
+    "shakespeare": "shakespeare",
+}

@@ -99,3 +99,23 @@ def test_cli_verify_and_where():
     assert where.returncode == 0 and where.stdout.strip().endswith("names.txt")
     unknown = run("where", "nope")
     assert unknown.returncode == 1 and "unknown dataset" in unknown.stderr
+
+
+def test_fetch_from_a_folder_copies_verified_files_into_the_cache(toy, tmp_path):
+    ds, cache, upstream = toy
+    assert data.copy_from("toy", upstream.parent) == cache / "toy.txt"
+    assert (cache / "toy.txt").read_bytes() == CONTENT
+    upstream.unlink()  # found from now on without COURSE_DATA_DIR or a download
+    assert data.resolve("toy", download=False) == cache / "toy.txt"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "toy.txt").write_bytes(CONTENT[:-1])
+    with pytest.raises(data.DataError, match="truncated"):
+        data.copy_from("toy", bad)
+
+
+def test_a_check_without_download_does_not_claim_downloads_are_off(toy):
+    with pytest.raises(data.DataError) as info:
+        data.resolve("toy", download=False)
+    assert "switched off" not in str(info.value)
+    assert "autograder data fetch" in str(info.value)

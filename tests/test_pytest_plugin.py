@@ -69,7 +69,7 @@ def test_a_broken_module_is_reported_once_with_its_line(tmp_path):
 
 def test_missing_data_is_not_counted_against_the_student(tmp_path):
     env = {**os.environ, "COURSE_DATA_DIR": str(tmp_path), "COURSE_OFFLINE": "1",
-           "XDG_CACHE_HOME": str(tmp_path)}
+           "COURSE_CACHE_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-m", "pytest", "lessons/03", "--impl", "solutions"],
                           capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout  # nothing failed: the data checks were not run

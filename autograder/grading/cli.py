@@ -42,6 +42,25 @@ def _options(args: argparse.Namespace, protected: list[Path]):
                         protected=protected)
 
 
+def missing_data(info, checks: Path | None = None) -> str | None:
+    """Why the lesson's checks cannot all run here (a dataset missing or corrupt), or None.
+
+    Grading never starts without its data: a missing file must not cost students points.
+    """
+    from autograder import data
+    from autograder.fixtures import DATASETS
+    from autograder.runner import collect
+
+    needed = {DATASETS[p] for c in collect(checks or info.checks, api_from=info.checks)
+              for p in c.params if p in DATASETS}
+    for name in sorted(needed):
+        try:
+            data.resolve(name)
+        except data.DataError as exc:
+            return f"not grading: lesson {info.number}'s checks need data that is not here.\n{exc}"
+    return None
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -80,6 +99,10 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         info = get_lesson(args.lesson)
     except LessonError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
+        return 2
+    problem = missing_data(info, getattr(args, "checks", None))
+    if problem:
+        print(f"autograder grade: {problem}", file=sys.stderr)
         return 2
     submissions = find_submissions([Path(p) for p in args.submissions], info.module)
     if not submissions:
@@ -130,6 +153,10 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     from autograder.grading.submissions import read_submission
 
     info = get_lesson(args.lesson)
+    problem = missing_data(info, args.checks)
+    if problem:
+        print(f"autograder gradescope: {problem}", file=sys.stderr)
+        return 2
     submission = read_submission(Path(args.submission), info.module)
     results_path = Path(args.results)
     with Sandbox(_options(args, [results_path.resolve().parent, Path(args.submission).resolve()]),
