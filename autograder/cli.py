@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -93,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     progress.add_command(sub)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        status = args.func(args)
+        sys.stdout.flush()  # inside the try: a closed pipe must surface here, not at exit
+        return status
+    except BrokenPipeError:  # `autograder grade ... | head`: the reader left; end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

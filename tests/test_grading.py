@@ -63,9 +63,19 @@ for path in [{str(out_csv)!r}, {str(out_json)!r}, "results.json", "grades.csv",
     assert "isolation: full" in proc.stdout
     rows = list(csv.DictReader(out_csv.open()))
     checks = collect(LESSON.checks)
-    assert list(rows[0]) == ["student", *[c.name for c in checks], "total"]
+    assert list(rows[0]) == ["student", *[c.name for c in checks], "total", "status", "problem"]
+    top = rows.pop(0)  # the maximum points, then one row per student
+    assert top["student"] == "max points" and top["total"] == "10"
+    assert [int(top[c.name]) for c in checks] == [c.points for c in checks]
     totals = {row["student"]: int(row["total"]) for row in rows}
     assert totals == {"alice": 10, "bob": 0, "carol": 0, "dave": 10, "mallory": 0}
+    by_student = {row["student"]: row for row in rows}
+    assert by_student["alice"]["status"] == "graded" and by_student["alice"]["problem"] == ""
+    assert by_student["carol"]["status"] == "error"  # an error is not a wrong answer
+    assert by_student["carol"]["problem"].startswith("SyntaxError at line 1")
+    carol_line = next(line for line in proc.stdout.splitlines() if line.startswith("carol"))
+    assert "SyntaxError at line 1" in carol_line  # the reason shows without -v
+    assert "5 submissions" in proc.stdout
     results = json.loads(out_json.read_text())
     assert set(results) == set(totals)
     alice = results["alice"]
@@ -228,3 +238,11 @@ def test_progress_reports_every_lesson_even_broken_ones(tmp_path):
     assert "SyntaxError" in rows["02"]
     assert "TODO 1" in rows["01"]
     assert "total" in rows
+
+
+def test_a_closed_pipe_ends_the_table_quietly(classroom, tmp_path):
+    proc = subprocess.run(" ".join([*AUTOGRADER, "grade", "--lesson", "03", str(classroom),
+                                    "--quiet", "|", "head", "-n", "0"]),
+                          shell=True, capture_output=True, text=True, timeout=600)
+    assert proc.stdout == ""  # head left before the table was written
+    assert "BrokenPipe" not in proc.stderr and "Traceback" not in proc.stderr

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from autograder.lessons import LessonError, get_lesson
+from autograder.summary import plural
 
 
 def parse_size(text: str) -> int:
@@ -136,7 +137,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             reports.write_atomically(Path(args.csv), reports.gradebook_csv(results, grader.checks))
         if args.json:
             reports.write_atomically(Path(args.json), reports.results_json(results, args.visibility))
-        print(f"lesson {info.number} ({info.module}.py), {len(results)} submissions, "
+        print(f"lesson {info.number} ({info.module}.py), {plural(len(results), 'submission')}, "
               f"isolation: {sandbox.config.isolation}")
         print(reports.table(results, grader.checks))
         if args.verbose:

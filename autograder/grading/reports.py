@@ -69,14 +69,51 @@ def results_json(results: list[SubmissionResult], visibility: str = "visible") -
     return json.dumps(payload, indent=2) + "\n"
 
 
+PROBLEMS = ("error", "timeout", "not run")
+
+
+def status(result: SubmissionResult) -> str:
+    """"graded" (every check ran; wrong answers allowed), "error" (a check could not run
+    to the end: the code raised, crashed, hung or was not reached) or "unreadable"."""
+    if result.error:
+        return "unreadable"
+    return "error" if any(r.status in PROBLEMS for r in result.results) else "graded"
+
+
+def reason(result: SubmissionResult, width: int = 60) -> str:
+    """The first problem in a few words: why a submission has errors, "" when none."""
+    if result.error:
+        text = result.error
+    else:
+        bad = next((r for r in result.results if r.status in PROBLEMS), None)
+        if bad is None:
+            return ""
+        first = bad.message.splitlines()[0] if bad.message else bad.status
+        if bad.exc_type == "ImportFailed":
+            text = first.split("could not be imported: ", 1)[-1]
+        elif bad.status == "timeout":
+            text = f"time limit in {bad.name}"
+        elif bad.status == "not run":
+            text = first.removeprefix("not run: ")
+        else:
+            text = first
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def gradebook_csv(results: list[SubmissionResult], checks: list[Check]) -> str:
-    """One row per student, one column per check (its points), then the total."""
+    """One row per student, one column per check (its points), the total, the status
+    (graded / error / unreadable) and the first problem; the second row holds the
+    maximum points."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *[c.name for c in checks], "total"])
+    writer.writerow(["student", *[c.name for c in checks], "total", "status", "problem"])
+    writer.writerow(["max points", *[c.points for c in checks], sum(c.points for c in checks),
+                     "", ""])
     for r in results:
         by_name = {c.name: c.points for c in r.results}
-        writer.writerow([r.student, *[by_name.get(c.name, 0) for c in checks], r.score])
+        writer.writerow([r.student, *[by_name.get(c.name, 0) for c in checks], r.score,
+                         status(r), reason(r, 200)])
     return out.getvalue()
 
 
@@ -84,15 +121,22 @@ MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR", "timeout": "TIME", "no
 
 
 def table(results: list[SubmissionResult], checks: list[Check]) -> str:
-    """A fixed-width table: a row per student, a column per check."""
+    """A fixed-width table: a row per student, a column per check, the first problem."""
     width = max([7, *(len(r.student) for r in results)])
-    head = f"{'student':<{width}}  {'points':>7}  " + " ".join(f"{i + 1:>4}" for i in range(len(checks)))
+    head = (f"{'student':<{width}}  {'points':>7}  "
+            + " ".join(f"{i + 1:>4}" for i in range(len(checks))) + "  problem")
     lines = [head, "-" * len(head)]
     for r in results:
         marks = " ".join(f"{MARK.get(c.status, c.status[:4]):>4}" for c in r.results)
-        lines.append(f"{r.student:<{width}}  {r.score:>3}/{r.max_score:<3}  {marks}")
+        if r.error:
+            marks = " ".join(f"{'ERR':>4}" for _ in checks)
+        lines.append(f"{r.student:<{width}}  {r.score:>3}/{r.max_score:<3}  {marks}  {reason(r, 40)}"
+                     .rstrip())
     lines.append("")
-    lines += [f"{i + 1:>4}: TODO {c.todo}, {c.name} ({c.points} points)" for i, c in enumerate(checks)]
+    lines += [f"{i + 1:>4}: TODO {c.todo}, {c.name} ({c.points} point{'s' * (c.points != 1)})"
+              for i, c in enumerate(checks)]
+    lines.append("marks: ok passed, FAIL wrong answer, ERR the code raised or crashed, "
+                 "TIME time limit, -- not run")
     return "\n".join(lines)
 
 
