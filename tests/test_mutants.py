@@ -14,12 +14,12 @@ from support import lesson_checks, load_mutants, run_lesson
 MUTANTS = load_mutants()
 
 
-def test_at_least_four_mutants_per_lesson():
+def test_at_least_five_mutants_per_lesson():
     from support import LESSONS
 
     for info in LESSONS:
         count = sum(1 for lesson, _, _ in MUTANTS if lesson.number == info.number)
-        assert count >= 4, f"lesson {info.number} has {count} mutants"
+        assert count >= 5, f"lesson {info.number} has {count} mutants"
 
 
 @pytest.mark.parametrize("info,name,spec", MUTANTS,
@@ -29,7 +29,9 @@ def test_mutant_is_caught_with_its_hint(info, name, spec, tmp_path):
     assert source.count(spec["old"]) == 1, f"{name}: 'old' must occur exactly once"
     mutant = tmp_path / f"{info.module}.py"
     mutant.write_text(source.replace(spec["old"], spec["new"]))
-    checks = lesson_checks(info, slow=spec.get("slow", False))
+    # only the checks of the mistaken TODO: each mutant must be caught where it was made
+    # (and the suite stays fast as lessons grow)
+    checks = lesson_checks(info, slow=spec.get("slow", False), todo=spec["todo"])
     results = run_lesson(info, mutant, checks, device=spec.get("device", "cpu"))
     failed = [r for r in results if not r.passed]
     assert failed, f"mutant {name} passes every check"
