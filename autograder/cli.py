@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     from autograder import progress
 
     progress.add_command(sub)
+    from autograder import release
+
+    release.add_command(sub)
 
     args = parser.parse_args(argv)
     try:
