@@ -30,7 +30,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from autograder import REPO_ROOT
 from autograder.lessons import TODO_LINE
@@ -101,10 +100,32 @@ def parse_regions(source: str, where: str) -> list[Region]:
     return regions
 
 
+def _figure_lines(source: str, where: str) -> set[int]:
+    """Line indexes of the ``__figures__`` table and the functions it names (with the
+    blank lines before them): build-time code that a skeleton does not show."""
+    table = figure_table(source, where)
+    if not table:
+        return set()
+    lines = source.splitlines()
+    drop: set[int] = set()
+    for node in ast.parse(source).body:
+        named = isinstance(node, ast.FunctionDef) and node.name in table.values()
+        assigned = (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id == FIGURES_NAME)
+        if named or assigned:
+            start = node.lineno - 1
+            while start > 0 and (not lines[start - 1].strip()
+                                 or lines[start - 1].lstrip().startswith("#")):
+                start -= 1
+            drop.update(range(start, node.end_lineno))
+    return drop
+
+
 def make_skeleton(source: str, lesson: str, where: str) -> str:
     """The student's file: each solution region replaced by a NotImplementedError."""
-    lines = source.splitlines()
-    out: list[str] = []
+    hidden = _figure_lines(source, where)
+    lines = [line if i not in hidden else None for i, line in enumerate(source.splitlines())]
+    out: list[str | None] = []
     pos = 0
     for region in parse_regions(source, where):
         out.extend(lines[pos:region.begin])
@@ -112,6 +133,7 @@ def make_skeleton(source: str, lesson: str, where: str) -> str:
         out.append(f"{region.indent}raise NotImplementedError({message!r})")
         pos = region.end + 1
     out.extend(lines[pos:])
+    out = [line for line in out if line is not None]
     if 'if __name__ == "__main__":' not in source:  # `python lessons/NN/x.py` says what to run
         out += ["", "", 'if __name__ == "__main__":',
                 '    print("Fill in the TODOs of this file, then check them from the course folder "',
@@ -204,22 +226,43 @@ def outputs(root: Path = REPO_ROOT) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- figures
 
+FIGURES_NAME = "__figures__"
+
+
 @dataclass(frozen=True)
 class FigureSpec:
-    target: str  # path relative to the repo root
+    target: str  # path relative to the repo root: lessons/NN/<file name>
     solution: str  # solutions/<this>
-    draw: Callable  # (solution module) -> matplotlib Figure
+    function: str  # a function of the solution, taking no argument, returning a Figure
 
 
-def _bigram_counts(mod):
-    from autograder import data
+def figure_table(source: str, where: str) -> dict[str, str]:
+    """A solution's ``__figures__``: README figure file name -> the function drawing it."""
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == FIGURES_NAME):
+            try:
+                table = ast.literal_eval(node.value)
+            except ValueError:
+                table = None
+            if not (isinstance(table, dict) and all(
+                    isinstance(k, str) and isinstance(v, str) and "/" not in k
+                    for k, v in table.items())):
+                raise BuildError(f"{where}:{node.lineno}: {FIGURES_NAME} must map file names "
+                                 "to function names")
+            return table
+    return {}
 
-    words = list(data.load_words())
-    stoi, itos = mod.build_vocab(words)
-    return mod.plot_counts(mod.count_bigrams(words, stoi), itos)
 
-
-FIGURES = (FigureSpec("lessons/01/counts.png", "01/bigram.py", _bigram_counts),)
+def figure_specs(root: Path = REPO_ROOT) -> list[FigureSpec]:
+    """Every lesson figure that ``__figures__`` tables of the solutions declare."""
+    specs = []
+    for path in sorted((root / "solutions").glob("[0-9][0-9]/*.py")):
+        rel = f"{path.parent.name}/{path.name}"
+        for name, function in figure_table(path.read_text(encoding="utf-8"), rel).items():
+            specs.append(FigureSpec(f"lessons/{path.parent.name}/{name}", rel, function))
+    return specs
 
 
 def draw_figure(spec: FigureSpec, root: Path) -> None:
@@ -229,7 +272,7 @@ def draw_figure(spec: FigureSpec, root: Path) -> None:
     from autograder.runtime import load_module
 
     mod = load_module(root / "solutions" / spec.solution, f"_figure_{Path(spec.solution).stem}")
-    fig = spec.draw(mod)
+    fig = getattr(mod, spec.function)()
     fig.savefig(root / spec.target, dpi=72, metadata={"Software": None})
     import matplotlib.pyplot as plt
 
@@ -297,7 +340,7 @@ def build(root: Path = REPO_ROOT, check: bool = False, force: bool = False,
             report.stale.append(RECORD)
     elif not record_path.is_file() or record_path.read_text() != record_text:
         record_path.write_text(record_text)
-    for spec in FIGURES:
+    for spec in figure_specs(root):
         target = root / spec.target
         if check:
             if not target.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -116,3 +117,17 @@ def test_a_students_edits_are_never_overwritten_silently(course):
 def test_build_without_solutions_says_so(tmp_path):
     with pytest.raises(BuildError, match="needs the reference solutions"):
         build(tmp_path)
+
+
+def test_figures_are_declared_by_the_solutions_and_kept_out_of_skeletons():
+    from autograder.build import figure_specs
+
+    source = SOLUTION + ('\n\n__figures__ = {"f.png": "_draw"}\n\n\n# the README figure\n'
+                         'def _draw():\n    return f(1)\n')
+    out = make_skeleton(source, "07", "m.py")
+    assert "__figures__" not in out and "_draw" not in out and "README figure" not in out
+    compile(out, "m.py", "exec")
+    specs = {spec.target: spec for spec in figure_specs()}
+    assert specs["lessons/01/counts.png"].function == "_draw_counts"
+    build_source = (REPO_ROOT / "autograder" / "build.py").read_text()
+    assert not re.search(r"['\"/]0\d/|lessons/\d\d|bigram|embedding", build_source)
