@@ -94,21 +94,27 @@ def check_file(ds: Dataset, path: Path) -> str | None:
     return None
 
 
-def _download(ds: Dataset, target: Path, timeout: float = 30.0) -> None:
+def _install(ds: Dataset, target: Path, write, what: str) -> None:
+    """Write ``target`` through ``write(file)`` into a temporary file beside it, verify it
+    against the manifest, then move it into place; nothing is left on failure."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(ds.url, timeout=timeout) as response:
-        body = response.read(ds.size + 1)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{ds.filename}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(body)
+            write(f)
         problem = check_file(ds, Path(tmp))
         if problem:
-            raise DataError(f"the download from {ds.url} is not the expected file: {problem}")
+            raise DataError(f"{what} is not the expected file: {problem}")
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _download(ds: Dataset, target: Path, timeout: float = 30.0) -> None:
+    with urllib.request.urlopen(ds.url, timeout=timeout) as response:
+        body = response.read(ds.size + 1)
+    _install(ds, target, lambda f: f.write(body), f"the download from {ds.url}")
 
 
 def resolve(name: str, path: str | os.PathLike | None = None, download: bool = True) -> Path:
@@ -190,17 +196,11 @@ def copy_from(name: str, folder: str | os.PathLike) -> Path:
     target = cache_dir() / ds.filename
     if target.resolve() == source.resolve():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{ds.filename}.")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+
+    def copy(out) -> None:
+        with open(source, "rb") as src:
             for block in iter(lambda: src.read(1 << 20), b""):
                 out.write(block)
-        problem = check_file(ds, Path(tmp))
-        if problem:
-            raise DataError(f"the copy of {ds.filename} is not right: {problem}")
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    _install(ds, target, copy, f"the copy of {ds.filename}")
     return target
