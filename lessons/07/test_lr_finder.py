@@ -209,8 +209,9 @@ LOSSES_NAN = [3.0, 2.5, 2.2, 2.1, 2.3, float("nan"), float("inf")]
 # window 2: means 2.75, 2.35, 2.15, 2.2, nan/inf, inf; best i = 2       -> lrs[2 + 1] = lrs[3]
 
 
-def _suggest(lesson, lrs, losses, window, what):
-    with hint_on_error(what, NONFINITE):
+def _suggest(lesson, lrs, losses, window, what, hint=None):
+    with hint_on_error(what, hint or f"{NONFINITE}; make the tensor of losses on lrs' device "
+                                     "(device=lrs.device)"):
         got = lesson.suggest_lr(lrs, losses, window)
     expect_type(got, float, what, hint="return a Python float: float(lrs[...])")
     return got
@@ -230,7 +231,8 @@ def test_suggest_lr_small(lesson):
     expect_close(got, float(LRS_SMALL[2]), f"{what}: the middle of the window "
                                            "[2.5, 2.4, 2.45] (mean 2.45)", hint=hint)
     what = f"suggest_lr(lrs, {LOSSES_SMALL}, window=20): a window longer than the sweep"
-    got = _suggest(lesson, LRS_SMALL, LOSSES_SMALL, 20, what)
+    got = _suggest(lesson, LRS_SMALL, LOSSES_SMALL, 20, what,
+                   hint="a window cannot be longer than the sweep: use w = min(window, n)")
     expect_close(got, float(LRS_SMALL[3]), f"{what}: one window of all 7 losses, its middle",
                  hint="use w = min(window, n) losses per window")
 
@@ -244,7 +246,8 @@ def test_suggest_lr_nonfinite(lesson):
     # the same as a float32 tensor ending in inf (nan would never compare equal to itself)
     losses = torch.tensor(LOSSES_NAN[:5] + [math.inf, math.inf])
     what = "suggest_lr(lrs, losses, window=2) with a tensor of losses ending in inf"
-    with hint_on_error(what, NONFINITE):
+    with hint_on_error(what, f"{NONFINITE}; make the tensor of losses on lrs' device "
+                             "(device=lrs.device)"):
         got = lesson.helper("call_unmodified", "suggest_lr", [LRS_SMALL, losses, 2])
     expect(got["modified"] == [], f"{what}: the arguments are left as they were",
            expected="lrs and losses unchanged", got=f"changed: {', '.join(got['modified'])}",
