@@ -115,7 +115,7 @@ def _changed(before: Any, value: Any) -> bool:
         version, copy = data
         return (type(value) is not torch.Tensor or value._version != version
                 or value.shape != copy.shape or value.dtype != copy.dtype
-                or not torch.equal(value.detach(), copy))
+                or not _same_values(value.detach(), copy))
     if kind in ("list", "tuple"):
         (items,) = data
         return len(value) != len(items) or any(_changed(b, v) for b, v in zip(items, value))
@@ -124,6 +124,14 @@ def _changed(before: Any, value: Any) -> bool:
         return (value.keys() != items.keys()
                 or any(_changed(items[k], value[k]) for k in items))
     return False
+
+
+def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Equal values, a NaN equal to a NaN in the same place (an unchanged input may hold NaNs)."""
+    if a.is_floating_point() or a.is_complex():
+        return bool(torch.equal(torch.isnan(a), torch.isnan(b))
+                    and torch.equal(torch.nan_to_num(a, nan=0.0), torch.nan_to_num(b, nan=0.0)))
+    return bool(torch.equal(a, b))
 
 
 def _argument_names(fn: Callable, count: int, kwargs: dict) -> list[str]:
