@@ -19,6 +19,21 @@ from typing import Any, Callable
 
 import torch
 
+# bound when this module is imported (in the grader's zygote, before any student code),
+# so a student's module that patches torch or matplotlib cannot change what they are
+_untyped_storage = torch.Tensor.untyped_storage
+_data_ptr = torch.UntypedStorage.data_ptr
+_bound: dict[str, Any] = {}
+
+
+def bind() -> None:
+    """Bind matplotlib's Figure class now (the grader's zygote calls this before any
+    student code runs; elsewhere it happens on first use, to keep imports light)."""
+    if "Figure" not in _bound:
+        from matplotlib.figure import Figure
+
+        _bound["Figure"] = Figure
+
 
 def figure_info(fn: Callable, *args: Any) -> dict:
     """Call ``fn(*args)``, which must return a matplotlib Figure, and describe it.
@@ -29,8 +44,8 @@ def figure_info(fn: Callable, *args: Any) -> dict:
     "lines": [Tensor (n, 2)], "collections": [Tensor (n, 2)]}]}; the positions are in
     data coordinates.
     """
-    from matplotlib.figure import Figure
-
+    bind()
+    Figure = _bound["Figure"]
     fig = fn(*args)
     if type(fig) is not Figure:
         return {"type": type(fig).__name__, "axes": []}
@@ -64,7 +79,7 @@ def figure_info(fn: Callable, *args: Any) -> dict:
 
 
 def _storage_ptr(t: torch.Tensor) -> int:
-    return torch.Tensor.untyped_storage(t).data_ptr()
+    return _data_ptr(_untyped_storage(t))
 
 
 def call_with_storage(fn: Callable, *args: Any) -> dict:

@@ -1,4 +1,9 @@
-"""Framed messages over a stream socket: 8-byte length, then a codec-encoded value."""
+"""Framed messages over a stream socket: 8-byte length, then a codec-encoded value.
+
+A message longer than the receiver's ``max_bytes`` is refused before it is read, and a
+message is decoded within the same deadline as it is received. Any failure is a
+:class:`WireError`: the stream may be out of step, so the caller must drop the peer.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ class WireError(ConnectionError):
 
 class WireTimeout(WireError):
     pass
+
+
+MAX_MESSAGE = 32 << 20  # default cap on one message, bytes (see remote.RemoteImpl)
 
 
 def send_bytes(sock: socket.socket, payload: bytes) -> None:
@@ -51,12 +59,21 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def recv(sock: socket.socket, deadline: float | None = None, max_bytes: int = 1 << 30) -> Any:
-    """The next value, decoded safely; WireTimeout once ``deadline`` (monotonic) passes."""
+def recv(sock: socket.socket, deadline: float | None = None,
+         max_bytes: int = MAX_MESSAGE) -> Any:
+    """The next value, decoded safely; WireTimeout once ``deadline`` (monotonic) passes.
+
+    Raises WireError for a message over ``max_bytes`` and for anything that cannot be
+    decoded (whatever the decoder raised): after that the stream cannot be trusted.
+    """
     (size,) = struct.unpack("<Q", _recv_exact(sock, 8, deadline))
     if size > max_bytes:
-        raise WireError(f"message of {size} bytes exceeds the limit of {max_bytes}")
+        raise WireError(f"a message of {size} bytes is larger than the limit of {max_bytes} "
+                        "bytes")
+    data = _recv_exact(sock, size, deadline)
     try:
-        return codec.decode(_recv_exact(sock, size, deadline))
-    except codec.CodecError as exc:
-        raise WireError(f"invalid message: {exc}") from None
+        return codec.decode(data, deadline)
+    except codec.DecodeTimeout:
+        raise WireTimeout("timed out decoding the message") from None
+    except Exception as exc:  # RecursionError, MemoryError, ...: never left in step
+        raise WireError(f"invalid message: {type(exc).__name__}: {str(exc)[:300]}") from None
