@@ -25,7 +25,8 @@ import torch
 
 MAGIC = b"AGC1"
 MAX_DEPTH = 64
-MAX_NODES = 2_000_000  # values in one message (bounds the decoder's memory and time)
+MAX_HEADER = 4 << 20  # bytes of a message's JSON tree (tensor data goes in blobs)
+MAX_NODES = 1_000_000  # values in one message (bounds the decoder's memory and time)
 
 # dtypes that may cross; names are those of ``str(dtype)`` without "torch."
 DTYPES = {
@@ -139,6 +140,9 @@ def decode(data: bytes, deadline: float | None = None, max_nodes: int = MAX_NODE
     if bytes(view[:4]) != MAGIC or len(view) < 8:
         raise CodecError("not an encoded value (bad magic)")
     (n,) = struct.unpack("<I", view[4:8])
+    if n > MAX_HEADER:
+        raise CodecError(f"the message's structure takes {n} bytes, more than {MAX_HEADER}: "
+                         "return big data as tensors")
     try:
         tree = json.loads(bytes(view[8:8 + n]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

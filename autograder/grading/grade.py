@@ -37,7 +37,7 @@ class GradeOptions:
     isolation: str = "auto"  # auto | full | basic
     output_limit: int = 64 << 10
     disk: int = 64 << 20  # size of each writable tmpfs of a submission (/submission, /tmp)
-    max_message: int = wire.MAX_MESSAGE  # bytes of one reply; a lesson may ask for more
+    max_message: int | None = None  # bytes of one reply (None: the lesson's, else the default)
     checks: Path | None = None  # another check file (e.g. hidden checks)
     protected: list[Path] = field(default_factory=list)  # more paths to hide (outputs)
 
@@ -71,15 +71,17 @@ def calls_helper(check: Check) -> bool:
                and node.func.attr == "helper" for node in ast.walk(tree))
 
 
-def result_bytes(checks: list[Check], default: int) -> int:
-    """The reply size to allow: the larger of ``default`` and the check modules'
-    ``MAX_RESULT_BYTES`` (a lesson whose functions return big tensors declares it)."""
-    sizes = [default]
-    for c in checks:
-        value = getattr(c.func, "__globals__", {}).get("MAX_RESULT_BYTES")
-        if type(value) is int and value > 0:
-            sizes.append(value)
-    return max(sizes)
+def result_bytes(checks: list[Check], chosen: int | None = None) -> int:
+    """The largest reply (bytes) to accept from a submission's process: ``chosen`` if
+    given, else the check module's ``MAX_RESULT_BYTES`` if it sets one (a lesson whose
+    functions return big tensors, or one that wants a tighter cap), else
+    :data:`autograder.sandbox.wire.MAX_MESSAGE`."""
+    if chosen is not None:
+        return chosen
+    sizes = [value for c in checks
+             if type(value := getattr(c.func, "__globals__", {}).get("MAX_RESULT_BYTES")) is int
+             and value > 0]
+    return max(sizes) if sizes else wire.MAX_MESSAGE
 
 
 def _clipped(result: CheckResult) -> CheckResult:

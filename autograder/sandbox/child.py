@@ -143,20 +143,23 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str],
             os._exit(0)
         if not isinstance(request, dict) or request.get("op") not in ("call", "helper"):
             os._exit(0)
+        rid = request.get("id")
         try:
             value = invoke(module, filename, request["op"], request["name"],
                            tuple(request["args"]), dict(request["kwargs"]), strict=True,
                            table=table)
             restore_builtins()
             try:
-                payload = encode({"event": "result", "ok": True, "value": value})
+                payload = encode({"event": "result", "ok": True, "value": value,
+                                  "id": rid})
             except CodecError as exc:
                 raise NonPlain(
                     f"{request['name']}() returned something the checks cannot read: {exc}"
                 ) from None
         except BaseException as exc:
             restore_builtins()
-            payload = encode({"event": "result", "ok": False, "error": error_info(exc)})
+            payload = encode({"event": "result", "ok": False, "error": error_info(exc),
+                              "id": rid})
         _flush()
         try:
             send_bytes(rpc, payload)

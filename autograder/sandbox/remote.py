@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -342,14 +343,15 @@ class RemoteImpl:
             except SubmissionCrash as crash:  # it would crash the same way every time
                 self.import_error = crash
                 raise
+        nonce = secrets.randbits(62)  # a reply must name its request: no stale or forged one
         try:
             wire.send(self._sock, {"op": op, "name": name, "args": tuple(args),
-                                   "kwargs": dict(kwargs)})
+                                   "kwargs": dict(kwargs), "id": nonce})
         except OSError:
             self.stop()
             raise SubmissionCrash("Crash", f"the submission's process was gone before {name}()")
         reply = self._receive(f"running {name}()")
-        if reply.get("event") != "result":
+        if reply.get("event") != "result" or reply.get("id") != nonce:
             self.stop()
             raise SubmissionCrash("ProtocolError", "the submission's process misbehaved")
         if reply.get("ok"):

@@ -196,7 +196,7 @@ class Sandbox:
                                   cpu=int(self.options.total_timeout) + 5, nproc=nproc)
         self.config = SandboxConfig(
             "full", str(root), tuple(binds), tuple(sorted(protected)), limits,
-            self.options.output_limit, max_message=self.options.max_message,
+            self.options.output_limit,
             disk=self.options.disk, cgroup=str(self.cgroups.parent) if self.cgroups.parent else None,
             cgroup_version=self.cgroups.version)
         if self.options.isolation not in ("auto", "full"):

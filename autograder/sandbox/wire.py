@@ -23,7 +23,10 @@ class WireTimeout(WireError):
     pass
 
 
-MAX_MESSAGE = 32 << 20  # default cap on one message, bytes (see remote.RemoteImpl)
+# default cap on one message, bytes: fits the largest result of every lesson (lesson 04
+# returns a (228146, 100) float tensor of names.txt, 87 MiB); a lesson's check module
+# may set MAX_RESULT_BYTES (bigger or smaller), GradeOptions.max_message overrides both
+MAX_MESSAGE = 128 << 20
 
 
 def send_bytes(sock: socket.socket, payload: bytes) -> None:
@@ -35,10 +38,11 @@ def send(sock: socket.socket, value: Any) -> None:
     send_bytes(sock, codec.encode(value))
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    chunks = []
-    left = n
-    while left:
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearray:
+    buf = bytearray(n)  # one buffer, filled in place: memory is the message's size
+    view = memoryview(buf)
+    got = 0
+    while got < n:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -47,16 +51,15 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
         else:
             sock.settimeout(None)
         try:
-            chunk = sock.recv(min(left, 1 << 20))
+            k = sock.recv_into(view[got:], min(n - got, 1 << 20))
         except socket.timeout:
             raise WireTimeout("timed out") from None
         except OSError as exc:
             raise WireError(f"connection lost ({exc})") from None
-        if not chunk:
+        if not k:
             raise WireError("connection closed")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += k
+    return buf
 
 
 def recv(sock: socket.socket, deadline: float | None = None,
