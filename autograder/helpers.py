@@ -21,8 +21,14 @@ import torch
 
 # bound when this module is imported (in the grader's zygote, before any student code),
 # so a student's module that patches torch or matplotlib cannot change what they are
-_untyped_storage = torch.Tensor.untyped_storage
+_untyped_storage = torch._C.TensorBase.untyped_storage
 _data_ptr = torch.UntypedStorage.data_ptr
+_version = torch._C.TensorBase._version.__get__
+_equal = torch.equal
+# no __torch_function__ (a Tensor subclass's, or a mode the student's code entered) may
+# answer for the helpers' own questions: while a mode is active, even a base-class
+# method is dispatched through the attribute of torch.Tensor, which a module can patch
+_plain_torch = torch._C.DisableTorchFunction
 _bound: dict[str, Any] = {}
 
 
@@ -79,7 +85,8 @@ def figure_info(fn: Callable, *args: Any) -> dict:
 
 
 def _storage_ptr(t: torch.Tensor) -> int:
-    return _data_ptr(_untyped_storage(t))
+    with _plain_torch():
+        return _data_ptr(_untyped_storage(t))
 
 
 def call_with_storage(fn: Callable, *args: Any) -> dict:
@@ -116,7 +123,8 @@ def call_on_derived(fn: Callable, base: torch.Tensor, expressions: list[str]) ->
 
 def _snapshot(value: Any) -> Any:
     if type(value) is torch.Tensor:
-        return ("tensor", value._version, value.detach().clone())
+        with _plain_torch():
+            return ("tensor", _version(value), value.detach().clone())
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, [_snapshot(v) for v in value])
     if isinstance(value, dict):
@@ -128,9 +136,11 @@ def _changed(before: Any, value: Any) -> bool:
     kind, data = before[0], before[1:]
     if kind == "tensor":
         version, copy = data
-        return (type(value) is not torch.Tensor or value._version != version
-                or value.shape != copy.shape or value.dtype != copy.dtype
-                or not torch.equal(value.detach(), copy))
+        if type(value) is not torch.Tensor:
+            return True
+        with _plain_torch():
+            return (_version(value) != version or value.shape != copy.shape
+                    or value.dtype != copy.dtype or not _equal(value.detach(), copy))
     if kind in ("list", "tuple"):
         (items,) = data
         return len(value) != len(items) or any(_changed(b, v) for b, v in zip(items, value))

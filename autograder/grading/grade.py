@@ -9,9 +9,7 @@ the batch: results are reported as each submission finishes.
 from __future__ import annotations
 
 import ast
-import inspect
 import os
-import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,14 +59,35 @@ class SubmissionResult:
 
 
 def calls_helper(check: Check) -> bool:
-    """True if the check's function calls ``lesson.helper(...)``: its verdict rests on
-    data computed next to the student's code (see README, 'What is enforced where')."""
+    """True if the check calls ``lesson.helper(...)``, itself or through functions of its
+    module: its verdict rests on data computed next to the student's code (README,
+    'What is enforced where')."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(check.func)))
-    except (OSError, TypeError, SyntaxError):
+        tree = ast.parse(Path(check.func.__code__.co_filename).read_text(encoding="utf-8"))
+    except (OSError, AttributeError, SyntaxError, UnicodeDecodeError):
         return False
-    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-               and node.func.attr == "helper" for node in ast.walk(tree))
+    calls: dict[str, set[str]] = {}  # module-level function -> names it calls
+    direct: set[str] = set()  # functions that call .helper(...) themselves
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = set()
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    if isinstance(sub.func, ast.Attribute) and sub.func.attr == "helper":
+                        direct.add(node.name)
+                    elif isinstance(sub.func, ast.Name):
+                        names.add(sub.func.id)
+            calls[node.name] = names
+    seen, todo = set(), [check.func.__name__]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in direct:
+            return True
+        todo.extend(calls.get(name, ()))
+    return False
 
 
 def result_bytes(checks: list[Check], chosen: int | None = None) -> int:
