@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from autograder import REPO_ROOT
 from autograder.grading import reports
@@ -244,12 +245,14 @@ def hold(count, mib):
             time.sleep(60)
             os._exit(0)
         pids.append(pid)
-    held, end = 0, time.monotonic() + 20
+    held, end, gone = 0, time.monotonic() + 20, set()
     while held < len(pids) and time.monotonic() < end:
         ready, _, _ = select.select([r], [], [], 0.2)
         if ready:
             held += len(os.read(r, 64))
-        elif all(os.waitpid(p, os.WNOHANG)[0] for p in pids):
+            continue
+        gone.update(p for p in pids if p not in gone and os.waitpid(p, os.WNOHANG)[0])
+        if held + len(gone) >= len(pids):  # each has either reported or died
             break
     for p in pids:
         try:
@@ -416,3 +419,22 @@ def test_solutions_are_out_of_reach_of_a_linked_submission(tmp_path):
     subs = {s.student: s for s in find_submissions([tmp_path], "embedding")}
     assert subs["bob"].content is None and "symbolic link" in subs["bob"].error
     assert subs["carol"].content is None and "symbolic link" in subs["carol"].error
+
+
+@pytest.mark.parametrize("got,expected", [
+    (torch.tensor([1.0, 2.0], dtype=torch.complex64), torch.tensor([1.0, 2.0])),  # complex/float
+    (torch.tensor([1.0 + 5j, 2.0]), torch.tensor([1.0, 2.0])),  # the imaginary part matters
+    (torch.tensor([1.0, 2.0]), torch.tensor([1, 2])),  # float for integer
+    (torch.tensor([True, False]), torch.tensor([1, 0])),  # bool for a number
+    (torch.tensor([1, 0]), torch.tensor([True, False])),  # a number for bool
+])
+def test_a_result_of_another_dtype_kind_fails_clearly(got, expected):
+    from autograder.checking import CheckFailure, expect_close, expect_equal, matches
+
+    assert not matches(got, expected)
+    for expect in (expect_close, expect_equal):
+        with pytest.raises(CheckFailure, match="wrong kind of dtype") as info:
+            expect(got, expected, "f(x)", hint="the hint")
+        assert "the hint" in str(info.value)
+    assert matches(expected.clone(), expected)
+    assert matches(torch.tensor([1.0 + 0j]), torch.tensor([1.0 + 1e-7j]))
