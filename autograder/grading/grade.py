@@ -165,10 +165,10 @@ class Grader:
                 result = self.grade(submissions[index])
             except Exception as exc:  # a grader bug must not lose the other students
                 sub = submissions[index]
+                why = f"internal grader error: {clip(exc, STRING_LIMIT)}"
                 result = SubmissionResult(sub.student, str(sub.source), [
-                    CheckResult(c.name, c.todo, c.points, 0, "error",
-                                f"internal grader error: {exc}", type(exc).__name__)
-                    for c in self.checks], error=f"internal grader error: {exc}")
+                    CheckResult(c.name, c.todo, c.points, 0, "error", why, type(exc).__name__)
+                    for c in self.checks], error=why)
             with lock:
                 results[index] = result
                 if on_result:

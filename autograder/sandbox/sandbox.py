@@ -199,6 +199,12 @@ class Sandbox:
             self.options.output_limit,
             disk=self.options.disk, cgroup=str(self.cgroups.parent) if self.cgroups.parent else None,
             cgroup_version=self.cgroups.version)
+        try:
+            self._choose_isolation()
+        finally:
+            self.log(f"isolation: {self.config.isolation}; memory: {self.memory_accounting}")
+
+    def _choose_isolation(self) -> None:
         if self.options.isolation not in ("auto", "full"):
             self._basic()
             return
