@@ -34,7 +34,7 @@ DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def _candidates_in_dir(folder: Path, module: str) -> tuple[list[Path], list[Path]]:
-    """(candidate modules, symbolic links met) under ``folder``; links are not followed."""
+    """(candidate modules, symbolic links met) under ``folder``; no link is followed."""
     named, others, links = [], [], []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         for d in dirnames:
@@ -43,6 +43,9 @@ def _candidates_in_dir(folder: Path, module: str) -> tuple[list[Path], list[Path
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__MACOSX"))
                              and not os.path.islink(os.path.join(dirpath, d)))
         for name in sorted(filenames):
+            if os.path.islink(os.path.join(dirpath, name)):
+                links.append(Path(dirpath) / name)
+                continue
             if name.endswith(".py") and not name.startswith((".", "test_", "conftest")):
                 (named if name == f"{module}.py" else others).append(Path(dirpath) / name)
     return (named if named else others), links
@@ -155,8 +158,8 @@ def read_submission(path: Path, module: str) -> Submission:
         found, links = _candidates_in_dir(path, module)
         if links:
             shown = ", ".join(str(p.relative_to(path)) for p in links[:3])
-            content, error = None, (f"the folder holds symbolic links to folders ({shown}); "
-                                    "submit the files themselves")
+            content, error = None, (f"the folder holds symbolic links ({shown}), which could "
+                                    "point anywhere; submit the files themselves")
         elif not found:
             content, error = None, f"no {module}.py in the folder"
         elif len(found) > 1:
