@@ -21,6 +21,7 @@ import torch
 
 # bound when this module is imported (in the grader's zygote, before any student code),
 # so a student's module that patches torch or matplotlib cannot change what they are
+_Tensor = torch.Tensor  # exact-type checks compare with this, whatever torch.Tensor becomes
 _untyped_storage = torch._C.TensorBase.untyped_storage
 _data_ptr = torch.UntypedStorage.data_ptr
 _version = torch._C.TensorBase._version.__get__
@@ -97,7 +98,7 @@ def call_with_storage(fn: Callable, *args: Any) -> dict:
     result = fn(*args)
     shares: list[bool | None] = []
     for arg in args:
-        if type(arg) is torch.Tensor and type(result) is torch.Tensor:
+        if type(arg) is _Tensor and type(result) is _Tensor:
             shares.append(_storage_ptr(result) == _storage_ptr(arg))
         else:
             shares.append(None)
@@ -122,7 +123,7 @@ def call_on_derived(fn: Callable, base: torch.Tensor, expressions: list[str]) ->
 # ------------------------------------------------------------- inputs left unmodified
 
 def _snapshot(value: Any) -> Any:
-    if type(value) is torch.Tensor:
+    if type(value) is _Tensor:
         with _plain_torch():
             return ("tensor", _version(value), value.detach().clone())
     if isinstance(value, (list, tuple)):
@@ -136,7 +137,7 @@ def _changed(before: Any, value: Any) -> bool:
     kind, data = before[0], before[1:]
     if kind == "tensor":
         version, copy = data
-        if type(value) is not torch.Tensor:
+        if type(value) is not _Tensor:
             return True
         with _plain_torch():
             return (_version(value) != version or value.shape != copy.shape
@@ -197,7 +198,7 @@ def call_repeatedly(fn: Callable, args: list, kwargs: dict | None = None,
 
 def _leaves(value: Any) -> Any:
     """A copy of ``value`` whose floating-point tensors are leaves that require grad."""
-    if type(value) is torch.Tensor and value.is_floating_point():
+    if type(value) is _Tensor and value.is_floating_point():
         return value.detach().clone().requires_grad_(True)
     if isinstance(value, (list, tuple)):
         return type(value)(_leaves(v) for v in value)
@@ -207,7 +208,7 @@ def _leaves(value: Any) -> Any:
 
 
 def _grads(value: Any) -> Any:
-    if type(value) is torch.Tensor:
+    if type(value) is _Tensor:
         return None if value.grad is None else value.grad.detach().clone()
     if isinstance(value, (list, tuple)):
         return [_grads(v) for v in value]
@@ -231,7 +232,7 @@ def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
     args = [_leaves(a) for a in args]
     kwargs = {k: _leaves(v) for k, v in kwargs.items()}
     result = fn(*args, **kwargs)
-    graph = type(result) is torch.Tensor and result.requires_grad
+    graph = type(result) is _Tensor and result.requires_grad
     if graph:
         w = torch.ones_like(result) if weights is None else weights.to(result.dtype)
         (result * w).sum().backward()
