@@ -125,11 +125,46 @@ def describe_type(value: Any) -> str:
 
 # ---------------------------------------------------------------------------- matching
 
+def dtype_kind(dtype: torch.dtype) -> str:
+    """"bool", "integer", "floating" or "complex": what kind of number a dtype holds."""
+    if dtype == torch.bool:
+        return "bool"
+    if dtype.is_complex:
+        return "complex"
+    if dtype.is_floating_point:
+        return "floating"
+    return "integer"
+
+
+def kind_mismatch(got: Any, expected: Any) -> str | None:
+    """Why ``got`` cannot equal the tensor ``expected``: their dtypes are of different
+    kinds (complex for floating, floating for integer, bool for a number, ...); else None.
+    """
+    if not (isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor)):
+        return None
+    want, have = dtype_kind(expected.dtype), dtype_kind(got.dtype)
+    if want == have:
+        return None
+    return (f"a {want} tensor ({str(expected.dtype).removeprefix('torch.')}) was expected, "
+            f"but a {have} one ({str(got.dtype).removeprefix('torch.')}) came back")
+
+
 def matches(got: Any, expected: Any, atol: float = 1e-5, rtol: float = 1e-4) -> bool:
-    """True if ``got`` equals ``expected`` (tensors and floats within tolerance)."""
+    """True if ``got`` equals ``expected`` (tensors and floats within tolerance).
+
+    Tensors must have the same shape and the same dtype kind (bool, integer, floating,
+    complex): a complex result never matches a floating one, nor a floating result an
+    integer one.
+    """
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(expected.shape):
             return False
+        if kind_mismatch(got, expected):
+            return False
+        if expected.is_complex():
+            return bool(torch.allclose(got.detach().to(torch.complex128),
+                                       expected.detach().to(torch.complex128),
+                                       atol=atol, rtol=rtol, equal_nan=False))
         if expected.is_floating_point() or got.is_floating_point():
             # compare in the wider of the two floating types (float64 copies of large
             # tensors cost seconds); integers are promoted to it
@@ -198,25 +233,36 @@ def expect_tensor(value: Any, what: str, *, shape: Sequence[int] | None = None,
     if dtype is None:
         return
     if dtype == "integer":
-        ok = not value.is_floating_point() and not value.is_complex() and value.dtype != torch.bool
+        ok = dtype_kind(value.dtype) == "integer"
     elif dtype == "floating":
-        ok = value.is_floating_point()
+        ok = dtype_kind(value.dtype) == "floating"
     else:
         ok = value.dtype == dtype
     if not ok:
-        fail(f"{what}: wrong dtype", expected=str(dtype), got=str(value.dtype).removeprefix("torch."),
-             hint=hint)
+        kind = dtype_kind(value.dtype)
+        fail(f"{what}: wrong dtype", expected=str(dtype).removeprefix("torch."),
+             got=f"{str(value.dtype).removeprefix('torch.')} (a {kind} tensor)", hint=hint)
 
 
 def expect_equal(got: Any, expected: Any, what: str, hint: str | None = None) -> None:
-    """Exact equality (tensors compared by shape and values)."""
+    """Exact equality (tensors compared by shape, dtype kind and values)."""
+    _expect_same_kind(got, expected, what, hint)
     if not matches(got, expected, atol=0.0, rtol=0.0):
         fail(what, expected=expected, got=got, hint=hint)
+
+
+def _expect_same_kind(got: Any, expected: Any, what: str, hint: str | None) -> None:
+    if (isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor)
+            and tuple(got.shape) == tuple(expected.shape)):
+        why = kind_mismatch(got, expected)
+        if why:
+            fail(f"{what}: wrong kind of dtype: {why}", expected=expected, got=got, hint=hint)
 
 
 def expect_close(got: Any, expected: Any, what: str, *, atol: float = 1e-5,
                  rtol: float = 1e-4, hint: str | None = None) -> None:
     """Equality within tolerance; reports the largest difference for tensors."""
+    _expect_same_kind(got, expected, what, hint)
     if matches(got, expected, atol, rtol):
         return
     if (isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor)

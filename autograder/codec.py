@@ -18,12 +18,15 @@ from __future__ import annotations
 import json
 import math
 import struct
+import time
 from typing import Any
 
 import torch
 
 MAGIC = b"AGC1"
 MAX_DEPTH = 64
+MAX_HEADER = 4 << 20  # bytes of a message's JSON tree (tensor data goes in blobs)
+MAX_NODES = 1_000_000  # values in one message (bounds the decoder's memory and time)
 
 # dtypes that may cross; names are those of ``str(dtype)`` without "torch."
 DTYPES = {
@@ -35,6 +38,10 @@ DTYPES = {
 
 class CodecError(TypeError):
     """A value is not plain data, or bytes are not a valid encoding."""
+
+
+class DecodeTimeout(CodecError):
+    """Decoding did not finish before its deadline."""
 
 
 def describe(value: Any) -> str:
@@ -122,16 +129,26 @@ def _enc_tensor(v: torch.Tensor, blobs: list[bytes], where: str) -> list:
 
 # ---------------------------------------------------------------------------- decode
 
-def decode(data: bytes) -> Any:
-    """The value encoded in ``data``; raises CodecError if the bytes are malformed."""
+def decode(data: bytes, deadline: float | None = None, max_nodes: int = MAX_NODES) -> Any:
+    """The value encoded in ``data``; raises CodecError if the bytes are malformed.
+
+    At most ``max_nodes`` values are built, and decoding stops with DecodeTimeout once
+    ``deadline`` (``time.monotonic()``) passes, so hostile bytes cost bounded memory
+    and time. Any failure (deep nesting included) is a CodecError.
+    """
     view = memoryview(data)
     if bytes(view[:4]) != MAGIC or len(view) < 8:
         raise CodecError("not an encoded value (bad magic)")
     (n,) = struct.unpack("<I", view[4:8])
+    if n > MAX_HEADER:
+        raise CodecError(f"the message's structure takes {n} bytes, more than {MAX_HEADER}: "
+                         "return big data as tensors")
     try:
         tree = json.loads(bytes(view[8:8 + n]).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CodecError(f"bad header: {exc}") from None
+    except RecursionError:
+        raise CodecError(f"malformed encoding: nested more than {MAX_DEPTH} levels deep") from None
     blobs: list[memoryview] = []
     pos = 8 + n
     while pos < len(view):
@@ -143,7 +160,28 @@ def decode(data: bytes) -> Any:
             raise CodecError("truncated blob")
         blobs.append(view[pos:pos + size])
         pos += size
-    return _dec(tree, blobs, 0)
+    budget = _Budget(max_nodes, deadline)
+    try:
+        return _dec(tree, blobs, 0, budget)
+    except RecursionError:
+        raise CodecError(f"malformed encoding: nested more than {MAX_DEPTH} levels deep") from None
+    except (ValueError, OverflowError, MemoryError, RuntimeError) as exc:
+        raise CodecError(f"malformed encoding: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+class _Budget:
+    """How many more values the decoder may build, and until when."""
+
+    def __init__(self, nodes: int, deadline: float | None):
+        self.nodes, self.deadline = nodes, deadline
+
+    def spend(self) -> None:
+        self.nodes -= 1
+        if self.nodes < 0:
+            raise CodecError("malformed encoding: too many values in one message")
+        if self.deadline is not None and self.nodes % 4096 == 0 \
+                and time.monotonic() > self.deadline:
+            raise DecodeTimeout("decoding the message took longer than the time limit")
 
 
 def _need(cond: bool, what: str) -> None:
@@ -155,8 +193,9 @@ def _is_int(x: Any) -> bool:
     return type(x) is int
 
 
-def _dec(node: Any, blobs: list[memoryview], depth: int) -> Any:
+def _dec(node: Any, blobs: list[memoryview], depth: int, budget: _Budget) -> Any:
     _need(depth <= MAX_DEPTH + 1, "too deep")
+    budget.spend()
     _need(type(node) is list and len(node) >= 1 and type(node[0]) is str, "node")
     tag = node[0]
     if tag == "n":
@@ -180,19 +219,21 @@ def _dec(node: Any, blobs: list[memoryview], depth: int) -> Any:
         return node[1]
     if tag in ("l", "t"):
         _need(len(node) == 2 and type(node[1]) is list, "sequence")
-        items = [_dec(x, blobs, depth + 1) for x in node[1]]
+        items = [_dec(x, blobs, depth + 1, budget) for x in node[1]]
         return items if tag == "l" else tuple(items)
     if tag == "d":
         _need(len(node) == 2 and type(node[1]) is list, "dict")
         out: dict = {}
         for pair in node[1]:
             _need(type(pair) is list and len(pair) == 2, "dict item")
-            key = _dec(pair[0], blobs, depth + 1)
+            key = _dec(pair[0], blobs, depth + 1, budget)
             _need(isinstance(key, (type(None), bool, int, float, str, tuple)), "dict key type")
+            value = _dec(pair[1], blobs, depth + 1, budget)  # its own errors stay its own
             try:
-                out[key] = _dec(pair[1], blobs, depth + 1)
-            except TypeError:  # a tuple key holding a tensor is unhashable
+                hash(key)
+            except TypeError:  # a tuple key holding a tensor or a list
                 raise CodecError("malformed encoding: unhashable dict key") from None
+            out[key] = value
         return out
     if tag == "T":
         return _dec_tensor(node, blobs)

@@ -19,6 +19,30 @@ from typing import Any, Callable
 
 import torch
 
+# bound when this module is imported (in the grader's zygote, before any student code),
+# so a student's module that patches torch or matplotlib cannot change what they are
+_Tensor = torch.Tensor  # exact-type checks compare with this, whatever torch.Tensor becomes
+_untyped_storage = torch._C.TensorBase.untyped_storage
+_data_ptr = torch.UntypedStorage.data_ptr
+_version = torch._C.TensorBase._version.__get__
+_equal = torch.equal
+_isnan = torch.isnan
+_nan_to_num = torch.nan_to_num
+# no __torch_function__ (a Tensor subclass's, or a mode the student's code entered) may
+# answer for the helpers' own questions: while a mode is active, even a base-class
+# method is dispatched through the attribute of torch.Tensor, which a module can patch
+_plain_torch = torch._C.DisableTorchFunction
+_bound: dict[str, Any] = {}
+
+
+def bind() -> None:
+    """Bind matplotlib's Figure class now (the grader's zygote calls this before any
+    student code runs; elsewhere it happens on first use, to keep imports light)."""
+    if "Figure" not in _bound:
+        from matplotlib.figure import Figure
+
+        _bound["Figure"] = Figure
+
 
 def figure_info(fn: Callable, *args: Any) -> dict:
     """Call ``fn(*args)``, which must return a matplotlib Figure, and describe it.
@@ -29,8 +53,8 @@ def figure_info(fn: Callable, *args: Any) -> dict:
     "lines": [Tensor (n, 2)], "collections": [Tensor (n, 2)]}]}; the positions are in
     data coordinates.
     """
-    from matplotlib.figure import Figure
-
+    bind()
+    Figure = _bound["Figure"]
     fig = fn(*args)
     if type(fig) is not Figure:
         return {"type": type(fig).__name__, "axes": []}
@@ -64,7 +88,8 @@ def figure_info(fn: Callable, *args: Any) -> dict:
 
 
 def _storage_ptr(t: torch.Tensor) -> int:
-    return torch.Tensor.untyped_storage(t).data_ptr()
+    with _plain_torch():
+        return _data_ptr(_untyped_storage(t))
 
 
 def call_with_storage(fn: Callable, *args: Any) -> dict:
@@ -75,7 +100,7 @@ def call_with_storage(fn: Callable, *args: Any) -> dict:
     result = fn(*args)
     shares: list[bool | None] = []
     for arg in args:
-        if type(arg) is torch.Tensor and type(result) is torch.Tensor:
+        if type(arg) is _Tensor and type(result) is _Tensor:
             shares.append(_storage_ptr(result) == _storage_ptr(arg))
         else:
             shares.append(None)
@@ -100,8 +125,9 @@ def call_on_derived(fn: Callable, base: torch.Tensor, expressions: list[str]) ->
 # ------------------------------------------------------------- inputs left unmodified
 
 def _snapshot(value: Any) -> Any:
-    if type(value) is torch.Tensor:
-        return ("tensor", value._version, value.detach().clone())
+    if type(value) is _Tensor:
+        with _plain_torch():
+            return ("tensor", _version(value), value.detach().clone())
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, [_snapshot(v) for v in value])
     if isinstance(value, dict):
@@ -113,9 +139,11 @@ def _changed(before: Any, value: Any) -> bool:
     kind, data = before[0], before[1:]
     if kind == "tensor":
         version, copy = data
-        return (type(value) is not torch.Tensor or value._version != version
-                or value.shape != copy.shape or value.dtype != copy.dtype
-                or not _same_values(value.detach(), copy))
+        if type(value) is not _Tensor:
+            return True
+        with _plain_torch():
+            return (_version(value) != version or value.shape != copy.shape
+                    or value.dtype != copy.dtype or not _same_values(value.detach(), copy))
     if kind in ("list", "tuple"):
         (items,) = data
         return len(value) != len(items) or any(_changed(b, v) for b, v in zip(items, value))
@@ -129,9 +157,9 @@ def _changed(before: Any, value: Any) -> bool:
 def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
     """Equal values, a NaN equal to a NaN in the same place (an unchanged input may hold NaNs)."""
     if a.is_floating_point() or a.is_complex():
-        return bool(torch.equal(torch.isnan(a), torch.isnan(b))
-                    and torch.equal(torch.nan_to_num(a, nan=0.0), torch.nan_to_num(b, nan=0.0)))
-    return bool(torch.equal(a, b))
+        return bool(_equal(_isnan(a), _isnan(b))
+                    and _equal(_nan_to_num(a, nan=0.0), _nan_to_num(b, nan=0.0)))
+    return bool(_equal(a, b))
 
 
 def _argument_names(fn: Callable, count: int, kwargs: dict) -> list[str]:
@@ -180,7 +208,7 @@ def call_repeatedly(fn: Callable, args: list, kwargs: dict | None = None,
 
 def _leaves(value: Any) -> Any:
     """A copy of ``value`` whose floating-point tensors are leaves that require grad."""
-    if type(value) is torch.Tensor and value.is_floating_point():
+    if type(value) is _Tensor and value.is_floating_point():
         return value.detach().clone().requires_grad_(True)
     if isinstance(value, (list, tuple)):
         return type(value)(_leaves(v) for v in value)
@@ -190,7 +218,7 @@ def _leaves(value: Any) -> Any:
 
 
 def _grads(value: Any) -> Any:
-    if type(value) is torch.Tensor:
+    if type(value) is _Tensor:
         return None if value.grad is None else value.grad.detach().clone()
     if isinstance(value, (list, tuple)):
         return [_grads(v) for v in value]
@@ -214,7 +242,7 @@ def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
     args = [_leaves(a) for a in args]
     kwargs = {k: _leaves(v) for k, v in kwargs.items()}
     result = fn(*args, **kwargs)
-    graph = type(result) is torch.Tensor and result.requires_grad
+    graph = type(result) is _Tensor and result.requires_grad
     if graph:
         w = torch.ones_like(result) if weights is None else weights.to(result.dtype)
         (result * w).sum().backward()

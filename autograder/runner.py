@@ -57,6 +57,7 @@ class CheckResult:
     message: str = ""
     exc_type: str | None = None
     seconds: float = 0.0
+    student_side: bool = False  # the verdict rests on a helper run next to the student's code
 
     @property
     def passed(self) -> bool:

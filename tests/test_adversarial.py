@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -62,6 +63,41 @@ def with_embed(body: str) -> str:
 
 
 SECRET_PORT_FILE = "port.txt"
+
+FIND_RPC = '''
+import os, socket, struct, sys
+
+def _rpc():
+    """The worker's RPC socket: what a student could write forged replies to."""
+    for fd in range(3, 256):
+        try:
+            s = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        kind = s.type
+        s.close()
+        if kind == socket.SOCK_STREAM:
+            return fd
+    raise RuntimeError("no socket")
+
+def _frame(value):
+    import json
+    blobs = []
+    def enc(v):
+        if isinstance(v, torch.Tensor):
+            blobs.append(v.contiguous().view(torch.uint8).numpy().tobytes())
+            return ["T", str(v.dtype)[6:], list(v.shape), len(blobs) - 1, False]
+        if isinstance(v, dict):
+            return ["d", [[enc(k), enc(x)] for k, x in v.items()]]
+        if isinstance(v, bool):
+            return ["b", v]
+        return ["s", v]
+    header = json.dumps(enc(value)).encode()
+    body = b"AGC1" + struct.pack("<I", len(header)) + header
+    for b in blobs:
+        body += struct.pack("<Q", len(b)) + b
+    return struct.pack("<Q", len(body)) + body
+'''
 
 # name -> (module source, expected score)
 CASES: dict[str, tuple[str, int]] = {
@@ -229,6 +265,78 @@ try:
 except OSError:
     pass
 ''', TOTAL),
+    "imports_course_and_given": (CORRECT + '''
+import importlib
+import autograder
+_fair = True
+for _name in ("autograder.given.bigram", "autograder.given.dataset"):
+    importlib.import_module(_name)  # the given code of earlier lessons (01, 02) is there
+for _name in ("autograder.helpers", "autograder.runtime", "autograder.codec", "autograder.impl",
+              "autograder.checking", "autograder.runner", "autograder.sandbox.child",
+              "autograder.grading.grade", "autograder.build", "autograder.lessons"):
+    try:
+        importlib.import_module(_name)
+        _fair = False
+    except ImportError:
+        pass
+_fair = _fair and not [k for k, v in vars(autograder).items()
+                       if type(v) is type(autograder) and k != "given"]
+_fair = _fair and not [m for m in list(__import__("sys").modules)
+                       if m.startswith("autograder.") and not m.startswith("autograder.given")]
+if not _fair:
+    def embed(C, X): return None
+''', TOTAL),
+    "forges_deep_reply": (with_embed(FIND_RPC + '''
+def embed(C, X):
+    header = b"[" * 200_000 + b"]" * 200_000
+    body = b"AGC1" + struct.pack("<I", len(header)) + header
+    os.write(_rpc(), struct.pack("<Q", len(body)) + body)
+    return C[X]  # the true reply follows the forged one
+'''), points(1, 3)),
+    "forges_reply": (with_embed(FIND_RPC + '''
+def embed(C, X):
+    os.write(_rpc(), _frame({"event": "result", "ok": True, "value": C[X]}))
+    return torch.zeros(X.shape + (C.shape[1],))  # stale reply for the next check
+'''), points(1, 3)),
+    "decode_bomb_header": (with_embed(FIND_RPC + '''
+def embed(C, X):
+    os.write(_rpc(), struct.pack("<Q", 1 << 29))  # announces 512 MiB
+    return C[X]
+'''), points(1, 3)),
+    "huge_reply": (with_embed('''
+def embed(C, X):
+    return torch.zeros(3_000_000, device=C.device)  # 12 MB, over the 8 MiB limit here
+'''), points(1, 3)),
+    "huge_exception": (with_embed('''
+def embed(C, X):
+    cls = type("E" * 5_000_000, (Exception,), {})
+    raise cls("M" * 5_000_000)
+'''), points(1, 3)),
+    "complex_result": (INIT + EMBED + '''
+def embed_onehot(C, X):
+    return F.one_hot(X, num_classes=C.shape[0]).to(torch.complex64) @ C.to(torch.complex64) + 1j
+''', points(1, 2)),
+    "fills_disk": (CORRECT + '''
+import os
+_written = 0
+for _folder in (".", "/tmp", "/dev/shm"):
+    for _i in range(10_000):
+        try:
+            with open(os.path.join(_folder, f"fill{_i}"), "wb") as _f:
+                _f.write(b"x" * (1 << 20))
+            _written += 1 << 20
+        except OSError:
+            break
+''', TOTAL),
+    "keyring_and_nested_userns": (CORRECT + '''
+import ctypes, os, platform
+_libc = ctypes.CDLL(None, use_errno=True)
+_escaped = _libc.unshare(0x10000000) == 0  # CLONE_NEWUSER: would regain capabilities
+if platform.machine() == "x86_64":  # add_key(2) to the user keyring, which outlives us
+    _escaped = _escaped or _libc.syscall(248, b"user", b"answers", b"42", 2, -4) >= 0
+if _escaped:
+    def embed(C, X): return None
+''', TOTAL),
     "obfuscated_correct": ('''
 import base64 as _b, torch as _t
 exec(_b.b64decode({code!r}).decode())
@@ -279,8 +387,15 @@ def _zip_cases(folder: Path) -> dict[str, int]:
     link_dir = folder / "folder_symlink"
     link_dir.mkdir()
     (link_dir / "embedding.py").symlink_to(REPO_ROOT / "solutions" / "03" / "embedding.py")
+    solution_dir = REPO_ROOT / "solutions" / "03"
+    (folder / "link_to_solutions").symlink_to(solution_dir, target_is_directory=True)
+    (folder / "link_file.py").symlink_to(solution_dir / "embedding.py")
+    nested = folder / "unpacked_tar" / "lesson03"
+    nested.mkdir(parents=True)
+    (nested / "work").symlink_to(solution_dir, target_is_directory=True)  # as a tar can give
     return {"zip_dotdot_extra": TOTAL, "zip_dotdot_module": 0, "zip_symlink": 0,
-            "zip_not_a_zip": 0, "folder_symlink": 0}
+            "zip_not_a_zip": 0, "folder_symlink": 0, "link_to_solutions": 0, "link_file": 0,
+            "unpacked_tar": 0}
 
 
 class _AnswerServer:
@@ -312,8 +427,8 @@ def graded(tmp_path_factory):
     _write_cases(folder, server.port)
     expected = {name: score for name, (_, score) in CASES.items()}
     expected.update(_zip_cases(folder))
-    options = GradeOptions(jobs=2, timeout=3, total_timeout=60, memory=4 << 30,
-                           isolation="full")
+    options = GradeOptions(jobs=2, timeout=5, total_timeout=60, memory=4 << 30,
+                           isolation="full", disk=8 << 20, max_message=8 << 20)
     with Sandbox(options) as sandbox:
         results = Grader(LESSON, sandbox).grade_all(find_submissions([folder], LESSON.module))
     server.sock.close()
@@ -348,6 +463,17 @@ def test_failures_explain_themselves(graded):
     assert "symbolic link" in (results["zip_symlink"].error or "")
     assert "symbolic link" in (results["folder_symlink"].error or "")
     assert "unreadable zip" in (results["zip_not_a_zip"].error or "")
+    for name in ("link_to_solutions", "link_file", "unpacked_tar"):
+        assert "symbolic link" in (results[name].error or ""), name
+    assert "larger than the limit" in _messages(results["huge_reply"])
+    assert "larger than the limit" in _messages(results["decode_bomb_header"])
+    for name in ("forges_deep_reply", "forges_reply"):
+        statuses = {c.status for c in results[name].results if c.todo == 2}
+        assert statuses == {"error"}, (name, _messages(results[name]))
+    assert "complex" in _messages(results["complex_result"])
+    big = results["huge_exception"]
+    assert max(len(c.message) for c in big.results) < 10_000
+    assert max(len(c.exc_type or "") for c in big.results) <= 200
 
 
 def test_output_is_kept_but_capped(graded):
@@ -363,5 +489,9 @@ def test_nothing_escapes_the_sandbox(graded):
     for escaped in (folder.parent / "escaped_by_zip.py", folder.parent.parent / "escaped_by_zip.py",
                     Path("/tmp/absolute_by_zip.py")):
         assert not escaped.exists()
-    leftovers = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout
-    assert not [u for u in leftovers.split() if int(u) >= 61000], "processes of a sandbox uid survive"
+    # processes of a sandbox uid started by this interpreter (other grading runs on the
+    # machine may use the same uids meanwhile)
+    ps = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
+    ours = [line for line in ps.splitlines() if line.split(None, 1)[0].isdigit()
+            and int(line.split(None, 1)[0]) >= 61000 and sys.executable in line]
+    assert not ours, f"processes of a sandbox uid survive: {ours}"

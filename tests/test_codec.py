@@ -97,3 +97,48 @@ def test_invalid_trees_are_rejected(tree):
     data = codec.MAGIC + len(header).to_bytes(4, "little") + header
     with pytest.raises(codec.CodecError):
         codec.decode(data)
+
+
+def _raw(tree: str) -> bytes:
+    header = tree.encode()
+    return codec.MAGIC + len(header).to_bytes(4, "little") + header
+
+
+def test_an_error_inside_a_dict_is_reported_as_itself():
+    with pytest.raises(codec.CodecError, match="unknown tag") as info:
+        codec.decode(_raw('["d",[[["s","k"],["x",1]]]]'))
+    assert "unhashable" not in str(info.value)
+
+
+def test_hostile_structures_cost_bounded_time_and_memory():
+    # nesting deeper than the JSON parser's recursion limit: a CodecError, not RecursionError
+    with pytest.raises(codec.CodecError, match="deep"):
+        codec.decode(_raw("[" * 100_000 + "]" * 100_000))
+    # more values than the node budget
+    many = '["l",[' + ",".join(['["n"]'] * 5000) + "]]"
+    with pytest.raises(codec.CodecError, match="too many values"):
+        codec.decode(_raw(many), max_nodes=1000)
+    # a structure larger than the header cap is refused before it is parsed
+    data = codec.MAGIC + (codec.MAX_HEADER + 1).to_bytes(4, "little") + b"["
+    with pytest.raises(codec.CodecError, match="return big data as tensors"):
+        codec.decode(data)
+    # the deadline stops a long decode
+    with pytest.raises(codec.DecodeTimeout):
+        codec.decode(_raw('["l",[' + ",".join(['["n"]'] * 20_000) + "]]"), deadline=0.0)
+
+
+def test_wire_refuses_oversized_and_undecodable_messages():
+    import socket
+    import struct
+
+    from autograder.sandbox import wire
+
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(struct.pack("<Q", 1 << 40))
+        with pytest.raises(wire.WireError, match="larger than the limit"):
+            wire.recv(b, max_bytes=1 << 20)
+        body = _raw("[" * 100_000 + "]" * 100_000)
+        a.sendall(struct.pack("<Q", len(body)) + body)
+        with pytest.raises(wire.WireError):
+            wire.recv(b)

@@ -8,27 +8,22 @@ the batch: results are reported as each submission finishes.
 
 from __future__ import annotations
 
+import ast
 import os
-import pwd
-import shutil
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder import REPO_ROOT
-from autograder.impl import SubmissionError
-from autograder.lessons import LessonInfo, SOLUTIONS_DIR, LESSONS_DIR
+from autograder.lessons import LessonInfo
 from autograder.runner import (Budget, Check, CheckResult, FixtureCache, collect, run_checks,
                                score)
-from autograder.sandbox import isolation
-from autograder.sandbox.remote import RemoteImpl, SandboxConfig, SandboxUnavailable, Zygote
+from autograder.sandbox import wire
+from autograder.sandbox.remote import NAME_LIMIT, STRING_LIMIT, clip
+from autograder.sandbox.sandbox import Sandbox, UID_BASE  # noqa: F401  (Sandbox: public here)
 from autograder.grading.submissions import Submission
-
-UID_BASE = 61000
 
 
 @dataclass
@@ -36,9 +31,11 @@ class GradeOptions:
     jobs: int = os.cpu_count() or 1
     timeout: float = 60.0  # per check, seconds
     total_timeout: float = 600.0  # per submission, seconds
-    memory: int = 4 << 30  # address space per submission, bytes
+    memory: int = 4 << 30  # memory of a submission, bytes (see Sandbox.memory_accounting)
     isolation: str = "auto"  # auto | full | basic
     output_limit: int = 64 << 10
+    disk: int = 64 << 20  # size of each writable tmpfs of a submission (/submission, /tmp)
+    max_message: int | None = None  # bytes of one reply (None: the lesson's, else the default)
     checks: Path | None = None  # another check file (e.g. hidden checks)
     protected: list[Path] = field(default_factory=list)  # more paths to hide (outputs)
 
@@ -61,107 +58,61 @@ class SubmissionResult:
         return score(self.results)[1]
 
 
-def _free_uids(count: int) -> list[int]:
-    uids, uid = [], UID_BASE
-    while len(uids) < count:
-        try:
-            pwd.getpwuid(uid)
-        except KeyError:
-            uids.append(uid)
-        uid += 1
-    return uids
+def calls_helper(check: Check) -> bool:
+    """True if the check calls ``lesson.helper(...)``, itself or through functions of its
+    module: its verdict rests on data computed next to the student's code (README,
+    'What is enforced where')."""
+    try:
+        tree = ast.parse(Path(check.func.__code__.co_filename).read_text(encoding="utf-8"))
+    except (OSError, AttributeError, SyntaxError, UnicodeDecodeError):
+        return False
+    calls: dict[str, set[str]] = {}  # module-level function -> names it calls
+    direct: set[str] = set()  # functions that call .helper(...) themselves
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = set()
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    if isinstance(sub.func, ast.Attribute) and sub.func.attr == "helper":
+                        direct.add(node.name)
+                    elif isinstance(sub.func, ast.Name):
+                        names.add(sub.func.id)
+            calls[node.name] = names
+    seen, todo = set(), [check.func.__name__]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in direct:
+            return True
+        todo.extend(calls.get(name, ()))
+    return False
 
 
-class Sandbox:
-    """The zygote and the confinement shared by every submission of a grading run."""
+def result_bytes(checks: list[Check], chosen: int | None = None) -> int:
+    """The largest reply (bytes) to accept from a submission's process: ``chosen`` if
+    given, else the check module's ``MAX_RESULT_BYTES`` if it sets one (a lesson whose
+    functions return big tensors, or one that wants a tighter cap), else
+    :data:`autograder.sandbox.wire.MAX_MESSAGE`."""
+    if chosen is not None:
+        return chosen
+    sizes = [value for c in checks
+             if type(value := getattr(c.func, "__globals__", {}).get("MAX_RESULT_BYTES")) is int
+             and value > 0]
+    return max(sizes) if sizes else wire.MAX_MESSAGE
 
-    def __init__(self, options: GradeOptions, extra_protected: tuple[Path, ...] = (),
-                 log: Callable[[str], None] | None = None):
-        self.options = options
-        self.log = log or (lambda message: None)
-        self.tmp = Path(tempfile.mkdtemp(prefix="autograder-"))
-        os.chmod(self.tmp, 0o711)  # sandbox uids may pass through to their own folder only
-        self.zygote: Zygote | None = None
-        self.notes: list[str] = []
-        try:
-            self._start(extra_protected)
-        except BaseException:
-            self.close()
-            raise
-        self._slots = (_free_uids(max(1, options.jobs)) if os.getuid() == 0
-                       else [None] * max(1, options.jobs))
-        self._slot_lock = threading.Lock()
 
-    def __enter__(self) -> "Sandbox":
-        return self
+def _clipped(result: CheckResult) -> CheckResult:
+    """Strings of a result cut like the output: a submission controls what they hold."""
+    result.message = clip(result.message, 2 * STRING_LIMIT)
+    if result.exc_type is not None:
+        result.exc_type = clip(result.exc_type, NAME_LIMIT)
+    return result
 
-    def __exit__(self, *exc) -> None:
-        self.close()
 
-    def _start(self, extra_protected: tuple[Path, ...]) -> None:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "makemore-autograded"
-        self.zygote = Zygote(cache)
-        root = self.tmp / "root"
-        root.mkdir()
-        protected = {str(Path(p).resolve()) for p in (
-            LESSONS_DIR, SOLUTIONS_DIR, REPO_ROOT / "tests", self.tmp,
-            *self.options.protected, *extra_protected,
-            *([Path(self.options.checks).parent] if self.options.checks else []))}
-        binds = isolation.plan_binds([*isolation.SYSTEM_DIRS, *self.zygote.info["paths"]],
-                                     sorted(protected))
-        limits = isolation.Limits(memory=self.options.memory,
-                                  cpu=int(self.options.total_timeout) + 5)
-        self.config = SandboxConfig("full", str(root), tuple(binds), tuple(sorted(protected)),
-                                    limits, self.options.output_limit)
-        if self.options.isolation not in ("auto", "full"):
-            self.config = replace(self.config, isolation="basic")
-            return
-        problem = self._probe(_free_uids(1)[0] if os.getuid() == 0 else None)
-        if problem and self.options.isolation == "full":
-            raise SandboxUnavailable(f"full isolation is not available here: {problem}")
-        if problem:
-            self.log(f"warning: full isolation is not available ({problem}); submissions "
-                     "run with resource limits only (see README, 'What is enforced where')")
-            self.config = replace(self.config, isolation="basic")
-
-    def _probe(self, uid: int | None) -> str | None:
-        """None if a fully isolated child starts here, else why not."""
-        work = self.tmp / "probe"
-        work.mkdir()
-        (work / "probe.py").write_text("")
-        self.prepare_workdir(work, uid)
-        impl = RemoteImpl(self.zygote, self.config, work, "probe", "probe.py", uid)
-        impl.begin_check(60.0, None)
-        try:
-            impl.start()
-            self.notes = impl.notes
-            return None
-        except SubmissionError as exc:
-            return exc.message
-        finally:
-            impl.close()
-            shutil.rmtree(work, ignore_errors=True)
-
-    def close(self) -> None:
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    @staticmethod
-    def prepare_workdir(work: Path, uid: int | None) -> None:
-        os.chmod(work, 0o700)
-        if uid is not None:
-            for path in (work, *work.iterdir()):
-                os.chown(path, uid, uid)
-
-    def take_slot(self) -> int | None:
-        with self._slot_lock:
-            return self._slots.pop()
-
-    def give_slot(self, uid: int | None) -> None:
-        with self._slot_lock:
-            self._slots.append(uid)
+def _number(lesson: LessonInfo) -> int:
+    return int(lesson.number) if str(lesson.number).isdigit() else 0
 
 
 class Grader:
@@ -175,6 +126,8 @@ class Grader:
         self.checks: list[Check] = checks or collect(self.options.checks or lesson.checks,
                                                     api_from=lesson.checks)
         self.fixtures = fixtures or FixtureCache()
+        self.student_side = {c.name for c in self.checks if calls_helper(c)}
+        self.max_message = result_bytes(self.checks, self.options.max_message)
 
     # ------------------------------------------------------------- grading
     def grade(self, submission: Submission) -> SubmissionResult:
@@ -186,22 +139,19 @@ class Grader:
                                    "SubmissionError") for c in self.checks]
             return SubmissionResult(submission.student, str(submission.source), results,
                                     error=submission.error)
-        sandbox = self.sandbox
-        uid = sandbox.take_slot()
-        work = Path(tempfile.mkdtemp(dir=sandbox.tmp, prefix="sub-"))
         filename = f"{self.lesson.module}.py"
-        (work / filename).write_bytes(submission.content)
-        sandbox.prepare_workdir(work, uid)
-        impl = RemoteImpl(sandbox.zygote, sandbox.config, work, self.lesson.module, filename, uid)
-        try:
+        with self.sandbox.submission(filename, submission.content, self.lesson.module,
+                                     _number(self.lesson)) as impl:
+            impl.max_message = self.max_message
             results = run_checks(self.checks, impl, self.fixtures,
                                  Budget(self.options.timeout, self.options.total_timeout))
-        finally:
-            impl.close()
-            sandbox.give_slot(uid)
-            shutil.rmtree(work, ignore_errors=True)
+            output = impl.output()
+        for r in results:
+            _clipped(r)
+            if r.name in self.student_side:
+                r.student_side = True
         return SubmissionResult(submission.student, str(submission.source), results,
-                                impl.output(), time.monotonic() - start)
+                                output, time.monotonic() - start)
 
     def grade_all(self, submissions: list[Submission],
                   on_result: Callable[[SubmissionResult], None] | None = None
@@ -215,10 +165,10 @@ class Grader:
                 result = self.grade(submissions[index])
             except Exception as exc:  # a grader bug must not lose the other students
                 sub = submissions[index]
+                why = f"internal grader error: {clip(exc, STRING_LIMIT)}"
                 result = SubmissionResult(sub.student, str(sub.source), [
-                    CheckResult(c.name, c.todo, c.points, 0, "error",
-                                f"internal grader error: {exc}", type(exc).__name__)
-                    for c in self.checks], error=f"internal grader error: {exc}")
+                    CheckResult(c.name, c.todo, c.points, 0, "error", why, type(exc).__name__)
+                    for c in self.checks], error=why)
             with lock:
                 results[index] = result
                 if on_result:

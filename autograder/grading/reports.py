@@ -3,29 +3,55 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from autograder.grading.grade import SubmissionResult
 from autograder.runner import Check, CheckResult
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` in one step, so a crash never leaves half a gradebook."""
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def write_atomically(path: Path, text: str,
+                     warn: Callable[[str], None] | None = None) -> bool:
+    """Replace ``path`` in one step, so a crash never leaves half a gradebook.
+
+    A full disk (or quota) does not stop grading: the previous version of the file stays
+    as it was, the problem is reported through ``warn`` (default: standard error) and
+    False is returned; the caller's next write tries again. True when written.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        (warn or _warn)(f"warning: could not write {path}: {exc.strerror}; its previous "
+                        "version is kept, grading goes on and the next write tries again")
+        return False
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp is not None and os.path.exists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def check_title(result: CheckResult) -> str:
@@ -43,6 +69,8 @@ def gradescope_json(result: SubmissionResult, visibility: str = "visible") -> di
             "status": "passed" if r.passed else "failed",
             "output": r.message if not r.passed else "passed",
             "visibility": visibility,
+            # the verdict rests on data computed next to the student's code (README)
+            **({"tags": ["student-side helper"]} if r.student_side else {}),
         })
     output = f"{result.student}: {result.score}/{result.max_score} points"
     if result.error:

@@ -11,19 +11,59 @@ the limits, imports the module and then serves requests on the RPC socket:
   worker -> grader  {"event": "result", "ok": true, "value": ...}
                     {"event": "result", "ok": false, "error": {"type", "message", "traceback"}}
   supervisor -> grader  {"event": "pid", "pid": n}, later {"event": "exit", "status": str}
+
+Before the student's module is imported, the worker binds the helper table it will
+use, and removes the course's own modules (the grader's runtime, helpers, codec, ...)
+from ``sys.modules`` and from the ``autograder`` package, and refuses to import them
+again: the student's code can reach ``autograder.given`` modules of earlier lessons
+and nothing else of the course, by import or by attribute.
 """
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import signal
 import socket
 import sys
 import traceback
+import types
 from typing import Any
 
-from autograder import codec, runtime
+from autograder import codec, helpers, runtime
 from autograder.sandbox import isolation, wire
+
+
+class _CourseBlocker(importlib.abc.MetaPathFinder):
+    """Refuses to import any module of the course but the allowed ``given`` ones."""
+
+    def __init__(self, allowed: frozenset[str]):
+        self._allowed = allowed
+
+    def find_spec(self, fullname, path=None, target=None):
+        if (fullname == "autograder" or fullname.startswith("autograder.")) \
+                and fullname not in self._allowed:
+            raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+        return None
+
+
+def seal_course(lesson: int) -> None:
+    """Make the course unreachable from the student's code: forget every loaded module
+    of ``autograder`` (the functions already bound keep working through their own
+    globals) and refuse to import one again, except the given code of earlier lessons."""
+    import autograder
+
+    package = os.path.dirname(os.path.realpath(autograder.__file__))
+    given = {"autograder.given." + rel[len("given/"):-3]
+             for rel in isolation.given_before(package, lesson)}
+    allowed = frozenset({"autograder", "autograder.given", *given})
+    for name in list(sys.modules):
+        if (name == "autograder" or name.startswith("autograder.")) and name not in allowed:
+            del sys.modules[name]
+    for name, value in list(vars(autograder).items()):
+        if isinstance(value, types.ModuleType):
+            delattr(autograder, name)
+    sys.meta_path.insert(0, _CourseBlocker(allowed))
 
 
 def error_info(exc: BaseException, path: str | None = None) -> dict[str, str]:
@@ -36,6 +76,7 @@ def error_info(exc: BaseException, path: str | None = None) -> dict[str, str]:
             return fallback
 
     name = type(exc).__name__ if isinstance(type(exc).__name__, str) else "Exception"
+    name = name[:100]
     tb = safe(lambda: runtime.student_frames(exc, path) if path else "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)), "")
     return {"type": name, "message": safe(lambda: exc, "<unprintable>"), "traceback": tb}
@@ -67,12 +108,19 @@ def _send(rpc: socket.socket, value: Any) -> None:
         os._exit(0)
 
 
-def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> None:
+def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str],
+          lesson: int = 0) -> None:
     import builtins
 
     import torch
 
     torch.set_num_threads(1)
+    # bound before any student code runs, and reachable from it by no import or attribute
+    table = types.MappingProxyType(dict(helpers.HELPERS))
+    invoke, encode, recv, send_bytes = runtime.invoke, codec.encode, wire.recv, wire.send_bytes
+    CodecError, WireError = codec.CodecError, wire.WireError
+    NonPlain = runtime.ReturnedNonPlainData
+    seal_course(lesson)
     filename = os.path.basename(path)
     original_builtins = dict(builtins.__dict__)
 
@@ -98,28 +146,31 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str]) -> 
         os._exit(0)
     while True:
         try:
-            request = wire.recv(rpc)
-        except wire.WireError:
+            request = recv(rpc)
+        except WireError:
             os._exit(0)
         if not isinstance(request, dict) or request.get("op") not in ("call", "helper"):
             os._exit(0)
+        rid = request.get("id")
         try:
-            value = runtime.invoke(module, filename, request["op"], request["name"],
-                                tuple(request["args"]), dict(request["kwargs"]), strict=True)
+            value = invoke(module, filename, request["op"], request["name"],
+                           tuple(request["args"]), dict(request["kwargs"]), strict=True,
+                           table=table)
             restore_builtins()
             try:
-                payload = codec.encode({"event": "result", "ok": True, "value": value})
-            except codec.CodecError as exc:
-                raise runtime.ReturnedNonPlainData(
+                payload = encode({"event": "result", "ok": True, "value": value,
+                                  "id": rid})
+            except CodecError as exc:
+                raise NonPlain(
                     f"{request['name']}() returned something the checks cannot read: {exc}"
                 ) from None
         except BaseException as exc:
             restore_builtins()
-            payload = codec.encode({"event": "result", "ok": False,
-                                    "error": error_info(exc, path)})
+            payload = encode({"event": "result", "ok": False, "error": error_info(exc, path),
+                              "id": rid})
         _flush()
         try:
-            wire.send_bytes(rpc, payload)
+            send_bytes(rpc, payload)
         except OSError:
             os._exit(0)
 
@@ -143,8 +194,12 @@ def main(request: dict, fds: list[int]) -> None:
     rpc = socket.socket(fileno=rpc_fd)
 
     full = request["isolation"] == "full"
+    lesson = int(request.get("lesson") or 0)
+    package = os.path.dirname(os.path.realpath(sys.modules["autograder"].__file__))
     plan = isolation.Plan(root=request["root"], binds=request["binds"],
-                          protected=request["protected"])
+                          protected=request["protected"], disk=int(request["disk"]),
+                          package=package,
+                          package_files=isolation.student_package_files(package, lesson))
     limits = isolation.Limits(**request["limits"])
     workdir = request["workdir"]
     try:
@@ -158,6 +213,15 @@ def main(request: dict, fds: list[int]) -> None:
     pid = os.fork()
     if pid:  # the supervisor
         os.close(release_r)
+        cgroup = request.get("cgroup")
+        if cgroup:  # the worker (and all it starts) shares one memory limit
+            try:
+                with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
+                    f.write(str(pid))
+            except OSError as exc:
+                os.kill(pid, signal.SIGKILL)
+                _send(rpc, {"event": "setup", "ok": False, "error": f"memory cgroup: {exc}"})
+                os._exit(72)
         _send(rpc, {"event": "pid", "pid": pid})
         os.close(release_w)
         _, status = os.waitpid(pid, 0)
@@ -174,17 +238,20 @@ def main(request: dict, fds: list[int]) -> None:
     notes: list[str] = []
     try:
         if full:
-            notes = isolation.build_root(plan, workdir)
+            notes = isolation.build_root(plan, workdir, request["filename"], request.get("uid"))
             module_path = os.path.join(isolation.SANDBOX_WORKDIR, request["filename"])
         else:
             os.chdir(workdir)
             module_path = os.path.join(workdir, request["filename"])
         if os.getuid() == 0 or full:
             isolation.drop_privileges(request.get("uid"))
+        else:
+            isolation.no_new_privileges()
         isolation.set_limits(limits)
+        isolation.install_seccomp()
     except OSError as exc:
         _send(rpc, {"event": "setup", "ok": False, "error": f"sandbox set-up: {exc}"})
         os._exit(72)
     os.environ["HOME"] = os.getcwd()
-    serve(rpc, module_path, request["module"], notes)
+    serve(rpc, module_path, request["module"], notes, lesson)
     os._exit(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -120,6 +121,22 @@ class SandboxConfig:
     protected: tuple[str, ...]
     limits: isolation.Limits
     output_limit: int = 64 << 10  # bytes of stdout+stderr kept
+    max_message: int = wire.MAX_MESSAGE  # bytes of one reply (results of big tensors need more)
+    disk: int = 64 << 20  # bytes of each writable tmpfs (/submission, /tmp)
+    cgroup: str | None = None  # parent memory cgroup folder for per-submission cgroups
+    cgroup_version: int = 0  # 1 or 2 when ``cgroup`` is set
+
+
+STRING_LIMIT = 4000  # characters kept of an exception message or traceback
+NAME_LIMIT = 100  # characters kept of an exception type name
+
+
+def clip(text: object, limit: int = STRING_LIMIT) -> str:
+    """``str(text)``, cut to ``limit`` characters with a note of how much was cut."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" [... {len(text) - limit} more characters]"
 
 
 class _OutputReader(threading.Thread):
@@ -157,8 +174,12 @@ class RemoteImpl:
     """One submission, running in a sandboxed child; restarted after a crash or timeout."""
 
     def __init__(self, zygote: Zygote, config: SandboxConfig, workdir: Path, module: str,
-                 filename: str, uid: int | None = None):
+                 filename: str, uid: int | None = None, lesson: int = 0,
+                 cgroup: str | None = None):
         self.zygote, self.config = zygote, config
+        self.lesson = lesson  # given modules of lessons before this one are importable
+        self.max_message = config.max_message  # bytes of one reply
+        self.cgroup = cgroup  # this submission's memory cgroup folder, if any
         self.workdir, self.module, self.filename, self.uid = workdir, module, filename, uid
         self.description = filename
         self.device = "cpu"
@@ -182,6 +203,8 @@ class RemoteImpl:
             "binds": list(self.config.binds), "protected": list(self.config.protected),
             "limits": asdict(self.config.limits), "workdir": str(self.workdir),
             "filename": self.filename, "module": self.module, "uid": self.uid,
+            "lesson": self.lesson, "disk": self.config.disk, "cgroup": self.cgroup,
+            "cgroup_version": self.config.cgroup_version,
         }
         try:
             supervisor = self.zygote.spawn(request, [theirs.fileno(), out_w])
@@ -197,7 +220,7 @@ class RemoteImpl:
         first = self._receive("starting the submission")
         if first.get("event") == "setup":
             self.stop()
-            raise SubmissionCrash("SandboxError", str(first.get("error")))
+            raise SubmissionCrash("SandboxError", clip(first.get("error")))
         if first.get("event") != "pid" or type(first.get("pid")) is not int:
             self.stop()
             raise SubmissionCrash("ProtocolError", "the submission's process misbehaved")
@@ -205,17 +228,19 @@ class RemoteImpl:
         ready = self._receive("importing the module")
         if ready.get("event") == "setup":
             self.stop()
-            raise SubmissionCrash("SandboxError", str(ready.get("error")))
-        self.notes = [str(n) for n in ready.get("notes", [])] if isinstance(ready, dict) else []
+            raise SubmissionCrash("SandboxError", clip(ready.get("error")))
+        notes = ready.get("notes", [])
+        self.notes = [clip(n, 400) for n in notes[:20]] if isinstance(notes, list) else []
         if ready.get("event") != "ready":
             self.stop()
             raise SubmissionCrash("ProtocolError", "the submission's process misbehaved")
         if not ready.get("ok"):
-            error = ready.get("error") or {}
+            error = ready.get("error")
+            error = error if isinstance(error, dict) else {}
             self.import_error = SubmissionImportError(
-                str(error.get("type", "Exception")),
-                f"{self.filename} could not be imported: {error.get('message', '')}",
-                str(error.get("traceback", "")))
+                clip(error.get("type", "Exception"), NAME_LIMIT),
+                f"{self.filename} could not be imported: {clip(error.get('message', ''))}",
+                clip(error.get("traceback", "")))
             self.stop()
             raise self.import_error
 
@@ -258,14 +283,21 @@ class RemoteImpl:
         deadlines = [t for t in (None if self.budget is None else start + self.budget,
                                  self.end) if t is not None]
         try:
-            message = wire.recv(self._sock, min(deadlines) if deadlines else None)
+            message = wire.recv(self._sock, min(deadlines) if deadlines else None,
+                                self.max_message)
         except wire.WireTimeout:
             self.stop()
             raise SubmissionCrash("Timeout", f"the time limit was reached while {doing}") from None
         except wire.WireError as exc:
             self.stop()
+            if self._sock is None and "larger than the limit" in str(exc):
+                raise SubmissionCrash("Crash", f"the reply while {doing} was refused: {exc} "
+                                               "(the lesson's MAX_RESULT_BYTES)") from None
             raise SubmissionCrash("Crash", f"the submission's process ended while {doing} "
-                                           f"({exc})") from None
+                                           f"({clip(exc, 400)}{self._memory_hint()})") from None
+        except BaseException:  # whatever went wrong, the stream is out of step now
+            self.stop()
+            raise
         finally:
             if self.budget is not None:
                 self.budget = max(0.0, self.budget - (time.monotonic() - start))
@@ -284,6 +316,22 @@ class RemoteImpl:
             return ": CPU time limit"
         if "SIGXFSZ" in status:
             return ": file size limit"
+        return self._memory_hint()
+
+    def _memory_hint(self) -> str:
+        """': memory limit' when the submission's memory cgroup ran out of memory."""
+        if not self.cgroup:
+            return ""
+        name = "memory.events" if self.config.cgroup_version == 2 else "memory.oom_control"
+        try:
+            text = Path(self.cgroup, name).read_text()
+        except OSError:
+            return ""
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip() not in ("", "0"):
+                return (f": the memory limit of {self.config.limits.memory >> 20} MiB for the "
+                        "whole submission")
         return ""
 
     def _run(self, op: str, name: str, args: tuple, kwargs: dict) -> Any:
@@ -295,24 +343,26 @@ class RemoteImpl:
             except SubmissionCrash as crash:  # it would crash the same way every time
                 self.import_error = crash
                 raise
+        nonce = secrets.randbits(62)  # a reply must name its request: no stale or forged one
         try:
             wire.send(self._sock, {"op": op, "name": name, "args": tuple(args),
-                                   "kwargs": dict(kwargs)})
+                                   "kwargs": dict(kwargs), "id": nonce})
         except OSError:
             self.stop()
             raise SubmissionCrash("Crash", f"the submission's process was gone before {name}()")
         reply = self._receive(f"running {name}()")
-        if reply.get("event") != "result":
+        if reply.get("event") != "result" or reply.get("id") != nonce:
             self.stop()
             raise SubmissionCrash("ProtocolError", "the submission's process misbehaved")
         if reply.get("ok"):
             return reply.get("value")
-        error = reply.get("error") or {}
-        message = str(error.get("message", ""))
+        error = reply.get("error")
+        error = error if isinstance(error, dict) else {}
+        message = clip(error.get("message", ""))
         if "allocate" in message and "memory" in message:
             message += f" (the memory limit is {self.config.limits.memory >> 20} MiB)"
-        raise SubmissionError(str(error.get("type", "Exception")), message,
-                              str(error.get("traceback", "")))
+        raise SubmissionError(clip(error.get("type", "Exception"), NAME_LIMIT), message,
+                              clip(error.get("traceback", "")))
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         return self._run("call", name, args, kwargs)

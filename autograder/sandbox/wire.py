@@ -1,4 +1,9 @@
-"""Framed messages over a stream socket: 8-byte length, then a codec-encoded value."""
+"""Framed messages over a stream socket: 8-byte length, then a codec-encoded value.
+
+A message longer than the receiver's ``max_bytes`` is refused before it is read, and a
+message is decoded within the same deadline as it is received. Any failure is a
+:class:`WireError`: the stream may be out of step, so the caller must drop the peer.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,12 @@ class WireTimeout(WireError):
     pass
 
 
+# default cap on one message, bytes: fits the largest result of every lesson (lesson 04
+# returns a (228146, 100) float tensor of names.txt, 87 MiB); a lesson's check module
+# may set MAX_RESULT_BYTES (bigger or smaller), GradeOptions.max_message overrides both
+MAX_MESSAGE = 128 << 20
+
+
 def send_bytes(sock: socket.socket, payload: bytes) -> None:
     """Send an already encoded value."""
     sock.sendall(struct.pack("<Q", len(payload)) + payload)
@@ -27,10 +38,11 @@ def send(sock: socket.socket, value: Any) -> None:
     send_bytes(sock, codec.encode(value))
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
-    chunks = []
-    left = n
-    while left:
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearray:
+    buf = bytearray(n)  # one buffer, filled in place: memory is the message's size
+    view = memoryview(buf)
+    got = 0
+    while got < n:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -39,24 +51,32 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytes:
         else:
             sock.settimeout(None)
         try:
-            chunk = sock.recv(min(left, 1 << 20))
+            k = sock.recv_into(view[got:], min(n - got, 1 << 20))
         except socket.timeout:
             raise WireTimeout("timed out") from None
         except OSError as exc:
             raise WireError(f"connection lost ({exc})") from None
-        if not chunk:
+        if not k:
             raise WireError("connection closed")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+        got += k
+    return buf
 
 
-def recv(sock: socket.socket, deadline: float | None = None, max_bytes: int = 1 << 30) -> Any:
-    """The next value, decoded safely; WireTimeout once ``deadline`` (monotonic) passes."""
+def recv(sock: socket.socket, deadline: float | None = None,
+         max_bytes: int = MAX_MESSAGE) -> Any:
+    """The next value, decoded safely; WireTimeout once ``deadline`` (monotonic) passes.
+
+    Raises WireError for a message over ``max_bytes`` and for anything that cannot be
+    decoded (whatever the decoder raised): after that the stream cannot be trusted.
+    """
     (size,) = struct.unpack("<Q", _recv_exact(sock, 8, deadline))
     if size > max_bytes:
-        raise WireError(f"message of {size} bytes exceeds the limit of {max_bytes}")
+        raise WireError(f"a message of {size} bytes is larger than the limit of {max_bytes} "
+                        "bytes")
+    data = _recv_exact(sock, size, deadline)
     try:
-        return codec.decode(_recv_exact(sock, size, deadline))
-    except codec.CodecError as exc:
-        raise WireError(f"invalid message: {exc}") from None
+        return codec.decode(data, deadline)
+    except codec.DecodeTimeout:
+        raise WireTimeout("timed out decoding the message") from None
+    except Exception as exc:  # RecursionError, MemoryError, ...: never left in step
+        raise WireError(f"invalid message: {type(exc).__name__}: {str(exc)[:300]}") from None

@@ -57,12 +57,15 @@ def main(n: int = 100) -> None:
                 results = grader.grade_all(find_submissions(paths, lesson.module))
                 batch = time.perf_counter() - t1
                 isolation = sandbox.config.isolation
+                memory = sandbox.memory_accounting
             assert all(r.score == r.max_score for r in results), "a correct copy lost points"
             per = batch / n
-            print(f"sandboxed, --jobs {jobs} ({isolation} isolation): total {startup + batch:6.2f} s "
-                  f"(start-up {startup:.2f} s + {batch:.2f} s), {per * 1000:6.1f} ms per submission, "
-                  f"{per * jobs * 1000:6.1f} ms per submission per core, "
-                  f"overhead {(per * jobs - in_process) * 1000:+6.1f} ms per submission per core")
+            print(f"sandboxed, --jobs {jobs} ({isolation} isolation, {memory}):")
+            print(f"  start-up (zygote: Python, torch, the probe)  {startup:6.2f} s")
+            print(f"  grading {n} submissions                      {batch:6.2f} s: "
+                  f"{per * 1000:6.1f} ms per submission, {per * jobs * 1000:6.1f} ms per "
+                  f"submission per core, overhead {(per * jobs - in_process) * 1000:+6.1f} ms "
+                  "per submission per core")
 
 
 if __name__ == "__main__":
