@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import random
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -21,6 +20,8 @@ from autograder.checking import (check, diagnose, expect, expect_close,
                                  expect_tensor, expect_type, fail, hint_on_error)
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
+from autograder.given.splits import evaluate, split_datasets
+from autograder.given.training import train
 
 # The functions this lesson's checks call, with their parameters (autograder.api).
 API = {
@@ -50,17 +51,13 @@ def _generator(seed: int = SEED) -> torch.Generator:
 
 @functools.lru_cache(maxsize=8)
 def splits(words: tuple[str, ...], block_size: int) -> tuple[torch.Tensor, ...]:
-    """(Xtr, Ytr, Xdev, Ydev, Xte, Yte) of lesson 08: an 80/10/10 split of the words.
+    """(Xtr, Ytr, Xdev, Ydev, Xte, Yte): lesson 08's reference split_datasets, seed 42.
 
-    The words are shuffled as after ``random.seed(42); random.shuffle(words)`` (a copy;
-    25626/3203/3204 words), the vocabulary is names.txt's 27 symbols.
+    25626/3203/3204 words; the vocabulary is names.txt's 27 symbols.
     """
     stoi, _ = build_vocab(list(words))
-    shuffled = list(words)
-    random.Random(42).shuffle(shuffled)
-    n1, n2 = int(0.8 * len(shuffled)), int(0.9 * len(shuffled))
-    parts = (shuffled[:n1], shuffled[n1:n2], shuffled[n2:])
-    return tuple(t for part in parts for t in build_dataset(part, block_size, stoi))
+    parts = split_datasets(list(words), block_size, stoi)
+    return (*parts["train"], *parts["dev"], *parts["test"])
 
 
 # Limits of an E01 configuration, and its defaults.
@@ -535,13 +532,6 @@ def _init(lesson, V: int, block_size: int, n_embd: int, n_hidden: int, seed: int
     return params
 
 
-def _loss(params: dict, X: torch.Tensor, Y: torch.Tensor) -> float:
-    with torch.no_grad():
-        x = params["C"][X].view(X.shape[0], -1)
-        logits = torch.tanh(x @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
-        return F.cross_entropy(logits, Y).item()
-
-
 @functools.lru_cache(maxsize=1)
 def names_dataset(words: tuple[str, ...]) -> tuple[torch.Tensor, torch.Tensor]:
     """(X, Y) of all of names.txt with block_size 3: 228146 examples."""
@@ -555,7 +545,7 @@ def test_init_uniform_first_loss(lesson, words):
     first = None
     for seed in (SEED, 42):
         params = _init(lesson, 27, 3, 10, 200, seed)
-        loss = _loss(params, X, Y)
+        loss = evaluate(params, X, Y)
         what = (f"the step-0 loss on names.txt (228146 examples, block_size 3, n_embd 10, "
                 f"n_hidden 200, seed {seed})")
         hint = ("make the logits nearly equal: W2 times 0.01 and b2 zero (times 0), so that "
@@ -581,35 +571,23 @@ def test_init_uniform_first_loss(lesson, words):
 @check(todo=6, points=2)
 def test_init_uniform_learns(lesson, words):
     Xtr, Ytr, Xdev, Ydev, _, _ = splits(tuple(words), 3)
-    for seed in (7,):
-        params = _init(lesson, 27, 3, 10, 200, seed)
-        leaves = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
-        g = _generator(seed)
-        with one_thread():
-            for _ in range(500):  # lesson 06's minibatch SGD, trusted
-                ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
-                x = leaves["C"][Xtr[ix]].view(32, -1)
-                logits = torch.tanh(x @ leaves["W1"] + leaves["b1"]) @ leaves["W2"] + leaves["b2"]
-                loss = F.cross_entropy(logits, Ytr[ix])
-                for p in leaves.values():
-                    p.grad = None
-                loss.backward()
-                with torch.no_grad():
-                    for p in leaves.values():
-                        p -= 0.1 * p.grad
-        dev = _loss(leaves, Xdev, Ydev)
-        expect(dev < 2.65, f"500 steps of SGD (batch 32, lr 0.1) from init_uniform(27, 3, 10, "
-                           f"200, seed {seed}): the dev loss falls below 2.65",
-               expected="< 2.65 (about 2.47 from the lecture's fixed start)", got=f"{dev:.4f}",
-               hint="the network must still be able to learn: keep C, W1 and b1 random (drawn "
-                    "with the generator) so that the hidden units differ; only the output "
-                    "layer starts small")
+    params = _init(lesson, 27, 3, 10, 200, 7)
+    leaves = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+    with one_thread():  # lesson 06's reference minibatch SGD
+        train(leaves, Xtr, Ytr, steps=500, batch_size=32, lr=0.1, generator=_generator(7))
+    dev = evaluate(leaves, Xdev, Ydev)
+    expect(dev < 2.65, "500 steps of lesson 06's train (batch 32, lr 0.1) from "
+                       "init_uniform(27, 3, 10, 200, seed 7): the dev loss falls below 2.65",
+           expected="< 2.65 (about 2.47 from the lecture's fixed start)", got=f"{dev:.4f}",
+           hint="the network must still be able to learn: keep C, W1 and b1 random (drawn "
+                "with the generator) so that the hidden units differ; only the output "
+                "layer starts small")
     for V, block_size, n_embd, n_hidden in ((5, 1, 7, 30), (5, 4, 3, 16), (5, 5, 2, 50)):
         g = _generator(V + block_size)
         X = torch.randint(0, V, (400, block_size), generator=g)
         Y = torch.randint(0, V, (400,), generator=g)
         params = _init(lesson, V, block_size, n_embd, n_hidden, SEED)
-        loss = _loss(params, X, Y)
+        loss = evaluate(params, X, Y)
         expect(abs(loss - math.log(V)) <= 0.05,
                f"init_uniform({V}, {block_size}, {n_embd}, {n_hidden}): the step-0 loss on "
                f"400 random examples is within 0.05 of ln {V} = {math.log(V):.4f}",

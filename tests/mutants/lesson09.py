@@ -74,7 +74,7 @@ MUTANTS = {
     # TODO 4: e01_config
     "e01_over_parameter_budget": dict(
         todo=4,
-        old="\"block_size\": 5, \"n_embd\": 16, \"n_hidden\": 400,",
+        old="\"block_size\": 5, \"n_embd\": 20, \"n_hidden\": 350,",
         new="\"block_size\": 8, \"n_embd\": 32, \"n_hidden\": 800,",
         hint="parameters, more than the budget"),
     "e01_unknown_optimizer": dict(
@@ -84,7 +84,7 @@ MUTANTS = {
         hint="optimizer must be 'sgd' or 'adamw'"),
     "e01_lr_as_text": dict(
         todo=4,
-        old="\"lr\": 0.01,",
+        old="\"lr\": 0.012,",
         new="\"lr\": \"1e-2\",",
         hint="lr must be a number"),
     "e01_too_few_steps": dict(
