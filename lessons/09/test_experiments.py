@@ -758,8 +758,12 @@ def test_forward_direct_trained(lesson, words):
                 f"seed {seed}) with your forward_direct")
         with hint_on_error(what, "compare_direct calls forward_direct(params, X[ix]) on "
                                  "minibatches: make the small forward_direct checks pass first"):
-            got = lesson.compare_direct(Xtr, Ytr, Xdev, Ydev, generator=_generator(seed),
-                                        **args)
+            out = lesson.helper("call_unmodified", "compare_direct", [Xtr, Ytr, Xdev, Ydev],
+                                {**args, "generator": _generator(seed)})
+        got = out["result"]
+        expect(out["modified"] == [], f"{what} leaves the data unchanged", expected="[]",
+               got=out["modified"], hint="forward_direct must not write into X (no X.clamp_ "
+                                         "or other in-place operation on its inputs)")
         expected = _compare_reference(Xtr, Ytr, Xdev, Ydev, seed=seed, **args)
         expect_type(got, dict, what)
         hint = ("the direct model must differ from the plain one: add x @ Wd in forward_direct"
