@@ -140,6 +140,7 @@ class LocalImpl:
         self.description = str(self.path)
         self._module: types.ModuleType | None = None
         self._import_error: SubmissionImportError | None = None
+        self.largest_result = 0  # bytes of the largest encoded result (what grading must carry)
 
     @property
     def module(self) -> types.ModuleType:
@@ -169,6 +170,7 @@ class LocalImpl:
         except Exception as exc:  # the student's exception, told without the harness's frames
             raise SubmissionError(type(exc).__name__, str(exc),
                                   runtime.student_frames(exc, self.path)) from None
+        self.largest_result = max(self.largest_result, len(encoded))
         return codec.decode(encoded)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:

@@ -10,7 +10,7 @@ import torch
 
 from autograder import api
 from autograder.build import parse_regions
-from support import LESSON_IDS, LESSONS, lesson_checks, run_lesson
+from support import _FIXTURES, LESSON_IDS, LESSONS, lesson_checks, run_lesson
 
 each_lesson = pytest.mark.parametrize("info", LESSONS, ids=LESSON_IDS)
 
@@ -125,3 +125,23 @@ def test_helpers_report_changes_gradients_and_repeated_calls(tmp_path):
     out = lesson.helper("call_repeatedly", "step", [{"w": torch.zeros(2)}, 0.5], {}, 3)
     assert out["results"] == [-1.0, -2.0, -3.0] and torch.equal(out["args"][0]["w"],
                                                                 torch.full((2,), -1.5))
+
+
+@each_lesson
+def test_the_largest_result_fits_the_lessons_wire_cap(info):
+    """Grading carries results up to the lesson's MAX_RESULT_BYTES (default: the wire's
+    cap); a correct submission must never be cut off by it."""
+    from autograder.grading.grade import result_bytes
+    from autograder.impl import LocalImpl
+    from autograder.runner import run_checks
+
+    checks = lesson_checks(info, slow=False)
+    impl = LocalImpl(info.solution, info.module)
+    try:
+        run_checks(checks, impl, _FIXTURES)
+    finally:
+        impl.close()
+    cap = result_bytes(checks, None)
+    assert impl.largest_result <= cap, (
+        f"lesson {info.number} returns {impl.largest_result >> 20} MiB; set MAX_RESULT_BYTES "
+        f"in its check module (now {cap >> 20} MiB)")
