@@ -37,7 +37,7 @@ GENERATOR = ("pass generator=generator to torch.multinomial: the global random g
 
 def _device(lesson) -> str:
     """Where the trusted loop must run to draw the same numbers as the student's code."""
-    return "cuda" if lesson.device == "cuda" else "cpu"
+    return lesson.device if lesson.device in ("cuda", "mps") else "cpu"
 
 
 def _generator(seed: int, device: str = "cpu") -> torch.Generator:
