@@ -52,10 +52,10 @@ def figure_info(fn: Callable, *args: Any) -> dict:
             "yscale": str(ax.get_yscale()),
             "xticks": len(ax.get_xticks()),
             "yticks": len(ax.get_yticks()),
-            "lines": [torch.as_tensor(line.get_xydata(), dtype=torch.float64).clone()
-                      for line in ax.get_lines()],
-            "collections": [torch.as_tensor(c.get_offsets(), dtype=torch.float64).clone()
-                            .reshape(-1, 2) for c in ax.collections],
+            "lines": [torch.as_tensor(line.get_xydata(), dtype=torch.float64, device="cpu")
+                      .clone() for line in ax.get_lines()],
+            "collections": [torch.as_tensor(c.get_offsets(), dtype=torch.float64, device="cpu")
+                            .clone().reshape(-1, 2) for c in ax.collections],
         })
     import matplotlib.pyplot as plt
 

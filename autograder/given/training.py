@@ -4,7 +4,7 @@
 from __future__ import annotations
 from typing import Callable
 import torch
-import torch.nn.functional as F  # noqa: F401 (the skeleton needs it only in TODO 3)
+import torch.nn.functional as F  # noqa: F401 (used only inside TODO 3)
 
 
 def init_params(vocab_size: int, block_size: int, n_embd: int, n_hidden: int,
