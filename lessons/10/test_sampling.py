@@ -150,6 +150,8 @@ def _sample_hint(got, params, itos, block_size: int, n: int, seed: int, device: 
                              "+ [ix]; it stayed all dots"),
         (loop(reset=False), "start every name from the context [0] * block_size (all dots)"),
     ]
+    if any(len(name) > 60 and len(set(name)) == 1 for name in got):
+        return mistakes[3][1]  # one character over and over: the context never changed
     return diagnose(got, [(wrong, hint) for wrong, hint in mistakes if wrong is not None],
                     default=MULTINOMIAL)
 

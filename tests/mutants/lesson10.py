@@ -22,9 +22,8 @@ The kinds of checks (issue "checks a wrong program cannot pass") and where they 
 
 Not in the catalogue, and why: a loop that never slides its context draws from
 P(next | '...') forever, and a trained model almost never ends a name there (about
-1000 characters per name); the hand-made check catches it with its hint
-(sample_context_front shows the same check), but the names.txt checks would take
-seconds per mutant run.
+1000 characters per name), so the names.txt checks would take seconds per mutant run.
+The hand-made check names it ("it stayed all dots": 'AAAA...' until the 1-in-1000 '.').
 """
 
 MUTANTS = {
