@@ -151,7 +151,8 @@ def _changed(before: Any, value: Any) -> bool:
         (items,) = data
         return (value.keys() != items.keys()
                 or any(_changed(items[k], value[k]) for k in items))
-    return False
+    (old,) = data  # a number, string, None...: plain data from the checks
+    return type(value) is not type(old) or value != old
 
 
 def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
