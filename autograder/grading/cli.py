@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from autograder.lessons import LessonError, get_lesson
-from autograder.summary import plural
 
 
 def parse_size(text: str) -> int:
@@ -91,6 +90,9 @@ class Progress:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.sandbox import launch
+
+    launch.start_early()  # the sandbox's Python imports torch while this one does
     from autograder.grading import reports
     from autograder.grading.grade import Grader, Sandbox
     from autograder.grading.submissions import find_submissions
@@ -137,6 +139,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             reports.write_atomically(Path(args.csv), reports.gradebook_csv(results, grader.checks))
         if args.json:
             reports.write_atomically(Path(args.json), reports.results_json(results, args.visibility))
+        from autograder.summary import plural
+
         print(f"lesson {info.number} ({info.module}.py), {plural(len(results), 'submission')}, "
               f"isolation: {sandbox.config.isolation}")
         print(reports.table(results, grader.checks))
@@ -149,6 +153,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _cmd_gradescope(args: argparse.Namespace) -> int:
+    from autograder.sandbox import launch
+
+    launch.start_early()
     from autograder.grading import reports
     from autograder.grading.grade import Grader, Sandbox
     from autograder.grading.submissions import read_submission

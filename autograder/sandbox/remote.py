@@ -15,8 +15,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -24,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from autograder.impl import SubmissionCrash, SubmissionError, SubmissionImportError
-from autograder.sandbox import isolation, wire
+from autograder.sandbox import isolation, launch, wire
+from autograder.sandbox.launch import clean_environment, python_command  # noqa: F401
 
 PACKET = 1 << 16
 
@@ -33,46 +32,14 @@ class SandboxUnavailable(RuntimeError):
     """Full isolation was required but this system cannot provide it."""
 
 
-def clean_environment(cache_dir: Path) -> dict[str, str]:
-    """The zygote's whole environment: nothing inherited from the grader's."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "HOME": "/tmp",
-        "TMPDIR": "/tmp",
-        "PYTHONHASHSEED": "0",  # the same submission always gets the same grade
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(cache_dir / "matplotlib"),
-    }
-
-
-def python_command() -> list[str]:
-    """``python -I`` without ``-E``: no user site (-s), no script directory (-P), and an
-    environment we build from scratch, so the fixed PYTHONHASHSEED still applies."""
-    flags = ["-s", "-P"] if sys.version_info >= (3, 11) else ["-s"]
-    return [sys.executable, *flags, "-m", "autograder.sandbox.zygote"]
-
-
 class Zygote:
     """A warm fork server; thread-safe (spawn requests are serialised)."""
 
     def __init__(self, cache_dir: Path, startup_timeout: float = 120.0):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        (cache_dir / "matplotlib").mkdir(exist_ok=True)
         self._lock = threading.Lock()
-        self._scratch = tempfile.mkdtemp(prefix="autograder-zygote-")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._sock = ours
-        self._proc = subprocess.Popen(
-            [*python_command(), str(theirs.fileno())], pass_fds=(theirs.fileno(),),
-            env=clean_environment(cache_dir), cwd=self._scratch, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        theirs.close()
+        process = launch.take_early(cache_dir) or launch.ZygoteProcess(cache_dir)
+        self._scratch, self._sock, self._proc = process.scratch, process.sock, process.proc
+        ours = self._sock
         ours.settimeout(startup_timeout)
         try:
             hello = ours.recv(PACKET)

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from autograder import REPO_ROOT
 from autograder.impl import SubmissionError
 from autograder.lessons import LESSONS_DIR, SOLUTIONS_DIR
-from autograder.sandbox import isolation
+from autograder.sandbox import isolation, launch
 from autograder.sandbox.remote import RemoteImpl, SandboxConfig, SandboxUnavailable, Zygote
 
 UID_BASE = 61000
@@ -180,8 +180,7 @@ class Sandbox:
                 "processes and threads")
 
     def _start(self, extra_protected: tuple[Path, ...]) -> None:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "makemore-autograded"
-        self.zygote = Zygote(cache)
+        self.zygote = Zygote(launch.cache_dir())
         root = self.tmp / "root"
         root.mkdir()
         protected = {str(Path(p).resolve()) for p in (
