@@ -248,11 +248,26 @@ class BuildReport:
     problems: list[str] = field(default_factory=list)  # figures that could not be drawn
 
 
+NOTEBOOK_CONFIG = ".nbgrader/nbgrader_config.py"
+
+
 def build(root: Path = REPO_ROOT, check: bool = False, force: bool = False,
-          figures: bool = False) -> BuildReport:
-    """Regenerate (or with ``check``, only compare) every generated file under ``root``."""
+          figures: bool = False, notebooks: bool | None = None) -> BuildReport:
+    """Regenerate (or with ``check``, only compare) every generated file under ``root``.
+
+    ``notebooks``: also the lesson notebooks and the README's notebook links
+    (:mod:`autograder.notebooks.build`); by default where the course has its nbgrader
+    configuration (``.nbgrader/nbgrader_config.py``)."""
     report = BuildReport()
     wanted = outputs(root)
+    if notebooks is None:
+        notebooks = (root / NOTEBOOK_CONFIG).is_file()
+    if notebooks:
+        from autograder.notebooks.build import notebook_outputs
+
+        extra, problems = notebook_outputs(root)
+        wanted.update(extra)
+        report.problems.extend(problems)
     record_path = root / RECORD
     record = json.loads(record_path.read_text()) if record_path.is_file() else {}
     new_record = {rel: _sha(text) for rel, text in wanted.items()}
