@@ -81,9 +81,21 @@ def _read_zip(path: Path, module: str) -> tuple[bytes | None, str | None]:
         return None, f"unreadable zip: {exc}"
 
 
+def _read_notebook(path: Path) -> tuple[bytes | None, str | None]:
+    from autograder.notebooks.extract import NotebookFormatError, module_source
+
+    data, error = _read_file(path)
+    if data is None:
+        return None, error
+    try:
+        return module_source(data, path.name).encode("utf-8"), None
+    except NotebookFormatError as exc:
+        return None, f"{path.name}: {exc}"
+
+
 def _student_name(path: Path, module: str) -> str:
     name = path.name
-    for suffix in (".zip", ".py"):
+    for suffix in (".zip", ".py", ".ipynb"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
     if name == module and path.parent.name:
@@ -111,8 +123,10 @@ def read_submission(path: Path, module: str) -> Submission:
             content, error = _read_file(found[0])
     elif path.suffix == ".py":
         content, error = _read_file(path)
+    elif path.suffix == ".ipynb":  # a notebook: its code cells as a module, nothing run
+        content, error = _read_notebook(path)
     else:
-        content, error = None, "not a .py file, a .zip or a folder"
+        content, error = None, "not a .py file, a .ipynb notebook, a .zip or a folder"
     return Submission(student, path, content, error)
 
 
@@ -130,7 +144,7 @@ def find_submissions(paths: list[Path], module: str) -> list[Submission]:
                 and not (path / f"{module}.py").exists()):
             entries = sorted(p for p in path.iterdir()
                              if not p.name.startswith((".", "__MACOSX"))
-                             and (p.is_dir() or p.suffix in (".py", ".zip")))
+                             and (p.is_dir() or p.suffix in (".py", ".zip", ".ipynb")))
             if entries:
                 subs.extend(read_submission(p, module) for p in entries)
                 continue
