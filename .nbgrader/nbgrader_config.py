@@ -33,4 +33,6 @@ c.ClearHiddenTests.enforce_metadata = True
 
 # `nbgrader zip_collect NN`: files in downloaded/NN/archive/ named <student>_<module>.ipynb
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
-c.FileNameCollectorPlugin.named_regexp = r"^(?P<student_id>[^_]+)_(?P<file_id>.+\.ipynb)$"
+# (nbgrader matches the whole path: the folders before the name are skipped)
+c.FileNameCollectorPlugin.named_regexp = (
+    r"^(?:.*[/\\])?(?P<student_id>[^/\\_]+)_(?P<file_id>[^/\\]+\.ipynb)$")

@@ -226,7 +226,7 @@ def variants(info) -> dict[str, tuple[dict, int]]:
     hang = filled(info)
     hang_cell = solution_cells(hang)[1]
     hang_todo = int(re.match(r"todo(\d+)", hang_cell["id"]).group(1))
-    body = hang_cell["source"].split("### BEGIN SOLUTION")[0]
+    body = hang_cell["source"].split("### BEGIN SOLUTION")[0].rstrip(" ")
     hang_cell["source"] = body + "    while True:\n        pass\n"
     broken = filled(info)
     broken_cell = solution_cells(broken)[-1]

@@ -20,10 +20,12 @@ inside the grading sandbox: it imports nothing but the standard library at impor
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import re
 import sys
 import types
+import warnings
 from typing import Any
 
 TODO_LINE = re.compile(r"^\s*# TODO (\d+): (.+?)\s*$")
@@ -169,7 +171,12 @@ class LessonChecks:
         if not mine:
             raise _plain_error(LookupError(), f"LookupError: lesson {self.number} has no "
                                               f"checks for TODO {todo}")
-        results = run_checks(mine, self.impl, self._fixtures)
+        # nbgrader gives 0 to a test cell that writes to stderr: warnings and progress bars
+        # of the student's code go to stdout instead
+        with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings(record=True) as seen:
+            results = run_checks(mine, self.impl, self._fixtures)
+        for w in seen:
+            print(f"warning: {w.category.__name__}: {w.message}")
         for r in results:
             self.results[r.name] = r
         earned, total = sum(r.points for r in results), sum(r.max_points for r in results)
