@@ -164,11 +164,13 @@ def executed():
             if path.is_file():
                 jobs[(info.number, kind)] = (nbformat.read(path, as_version=4), path.parent)
     start = time.perf_counter()
-    workers = max(2, min(len(jobs), os.cpu_count() or 2))
+    # one more worker than cores: a kernel's start-up is partly waiting
+    workers = max(2, min(len(jobs), (os.cpu_count() or 1) + 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         seconds = dict(zip(jobs, pool.map(lambda job: execute(*job), jobs.values())))
     total = time.perf_counter() - start
-    print(f"\nexecuted {len(jobs)} notebooks in {total:.1f} s with {workers} workers")
+    each = ", ".join(f"{n} {kind} {s:.0f} s" for (n, kind), s in seconds.items())
+    print(f"\nexecuted {len(jobs)} notebooks in {total:.1f} s with {workers} workers ({each})")
     return {key: (jobs[key][0], seconds[key]) for key in jobs}
 
 
