@@ -195,6 +195,31 @@ def test_student_notebook_fails_by_its_todos(info, executed):
         assert "autograder/" not in text, f"{cell_id} shows the course's traceback:\n{text}"
 
 
+@pytest.mark.parametrize("name", ["first", "last"])
+def test_check_cell_shows_the_hint_of_a_mistake(name, capsys):
+    """A mutant of the catalogue, defined in a notebook-like namespace: its TODO's check
+    cell prints the mutant's hint, and its error shows no traceback of the course."""
+    from autograder.notebooks.cells import LessonChecks
+    from support import load_mutants
+
+    info = _round_trip_lesson()
+    mutants = [(n, spec) for i, n, spec in load_mutants()
+               if i.number == info.number and not spec.get("device") and not spec.get("slow")]
+    _, spec = mutants[0 if name == "first" else -1]
+    source = info.solution.read_text().replace(spec["old"], spec["new"])
+    namespace: dict = {"__name__": "__notebook__"}
+    exec(compile(source, "notebook-cells", "exec"), namespace)
+    checks = LessonChecks(info.number, namespace)
+    try:
+        checks.run(todo=spec["todo"])
+    except AssertionError as exc:
+        rendered = "\n".join(exc._render_traceback_())
+        assert "autograder/" not in rendered and "Traceback" not in rendered
+    out = capsys.readouterr().out
+    assert spec["hint"] in out, out
+    assert f"lesson {info.number}, TODO {spec['todo']}: " in out
+
+
 # ----------------------------------------------------------------------------- submissions
 
 def _round_trip_lesson():
