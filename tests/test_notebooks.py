@@ -80,11 +80,101 @@ def test_every_lesson_has_its_notebooks(info):
         tests = {m["grade_id"]: m["points"] for m in metas if m.get("grade")}
         assert tests == {f"check-todo{k}": p for k, p in points.items()}
         solutions = [m["grade_id"] for m in metas if m.get("solution")]
-        todos = sorted({int(k) for g in solutions for k in re.findall(r"\d+", g.split("-")[0])})
+        todos = sorted({int(k) for g in solutions
+                        for k in re.match(r"todo((?:\d+-)*\d+)-", g).group(1).split("-")})
         assert todos == sorted(points), solutions
         assert nb.cells[0]["id"] == "setup", "a student notebook starts with the setup cell"
     assert [c["id"] for c in source.cells] == [c["id"] for c in student.cells]
     assert "BEGIN SOLUTION" in json.dumps(source)
+
+
+NEW_SOLUTION = '''"""Lesson 99: a made-up lesson."""
+
+import torch
+
+SCALE = 2
+
+
+def _helper(x):
+    return x
+
+
+def double(x: torch.Tensor) -> torch.Tensor:
+    """x times SCALE."""
+    # TODO 1: multiply x by SCALE
+    ### BEGIN SOLUTION
+    y = _helper(x) * SCALE
+    ### END SOLUTION
+    # TODO 2: add one
+    ### BEGIN SOLUTION
+    y = y + 1
+    ### END SOLUTION
+    return y
+
+
+def square(x: torch.Tensor) -> torch.Tensor:
+    """x squared."""
+    # TODO 3: square x
+    ### BEGIN SOLUTION
+    return x * x
+    ### END SOLUTION
+'''
+
+NEW_CHECKS = '''"""Checks of lesson 99."""
+import torch
+from autograder.checking import check, expect_close
+
+API = {"double": "x", "square": "x"}
+
+
+@check(todo=1, points=1)
+def test_double_a(lesson):
+    expect_close(lesson.double(torch.ones(2)), torch.full((2,), 3.0), "double")
+
+
+@check(todo=2, points=2)
+def test_double_b(lesson):
+    expect_close(lesson.double(torch.zeros(2)), torch.ones(2), "double")
+
+
+@check(todo=3, points=3)
+def test_square(lesson):
+    expect_close(lesson.square(torch.full((2,), 3.0)), torch.full((2,), 9.0), "square")
+'''
+
+
+def test_a_new_lesson_gets_its_notebooks(tmp_path):
+    """Nothing names a lesson: a new lesson folder gets both notebooks and a Colab link,
+    also with two TODOs in one function."""
+    from autograder.build import FIGURES, build
+
+    for spec in FIGURES:  # the other lessons' figures are not the point here
+        (tmp_path / spec.target).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / spec.target).write_bytes(b"")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / ".nbgrader", tmp_path / ".nbgrader",
+                    ignore=shutil.ignore_patterns("*.db", "release", "submitted", "autograded",
+                                                  "feedback", "downloaded", "__pycache__"))
+    (tmp_path / "lessons" / "99").mkdir(parents=True)
+    (tmp_path / "solutions" / "99").mkdir(parents=True)
+    (tmp_path / "solutions" / "99" / "m.py").write_text(NEW_SOLUTION)
+    (tmp_path / "lessons" / "99" / "test_m.py").write_text(NEW_CHECKS)
+    (tmp_path / "lessons" / "99" / "README.md").write_text(
+        "# Lesson 99\n\n![a figure](plot.png)\n\n## TODOs\n\nTODO 1, 2, 3: `pytest lessons/99`\n")
+    report = build(tmp_path)
+    assert report.problems == [], report.problems
+    assert {"solutions/99/m.ipynb", "lessons/99/m.ipynb", "README.md"} <= set(report.written)
+    assert "lessons/99/m.ipynb" in (tmp_path / "README.md").read_text()
+    source = nbformat.read(tmp_path / "solutions" / "99" / "m.ipynb", as_version=4)
+    ids = [c["id"] for c in source.cells]
+    assert ids.index("todo1-2-double") < ids.index("check-todo1") < ids.index("check-todo2") \
+        < ids.index("todo3-square") < ids.index("check-todo3")
+    assert "raw.githubusercontent.com" in json.dumps(source)  # the README's image
+    student = (tmp_path / "lessons" / "99" / "m.ipynb").read_text()
+    assert "y + 1" not in student and "x * x" not in student and "SCALE = 2" in student
+    assert student.count("raise NotImplementedError(todo_message())") == 3
+    assert build(tmp_path, check=True).stale == []
 
 
 def _student_files() -> list[Path]:
