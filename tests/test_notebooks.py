@@ -424,6 +424,20 @@ def test_notebook_submissions_graded_in_the_sandbox(tmp_path):
                for r in bob.results), [r.message for r in bob.results]
 
 
+def test_nbgrader_submitted_folders_are_submissions(tmp_path):
+    from autograder.grading.submissions import find_submissions
+
+    info = _round_trip_lesson()
+    for student in ("alice", "bob"):
+        folder = tmp_path / "submitted" / student / info.number
+        folder.mkdir(parents=True)
+        shutil.copy(source_path(info), folder)
+        (folder / "timestamp.txt").write_text("2026-01-01 00:00:00")
+    subs = find_submissions([tmp_path / "submitted"], info.module)
+    assert [s.student for s in subs] == ["alice", "bob"]
+    assert all(s.error is None and b"\ndef " in s.content for s in subs)
+
+
 def test_module_source_keeps_definitions_only():
     from autograder.notebooks.extract import module_source
 

@@ -32,6 +32,8 @@ def _candidates_in_dir(folder: Path, module: str) -> list[Path]:
         for name in sorted(filenames):
             if name.endswith(".py") and not name.startswith((".", "test_", "conftest")):
                 (named if name == f"{module}.py" else others).append(Path(dirpath) / name)
+            elif name == f"{module}.ipynb":  # a notebook, e.g. nbgrader's submitted/<student>/
+                named.append(Path(dirpath) / name)
     return named if named else others
 
 
@@ -119,6 +121,8 @@ def read_submission(path: Path, module: str) -> Submission:
         elif len(found) > 1:
             content, error = None, (f"several candidate modules in the folder "
                                     f"({', '.join(p.name for p in found[:5])}); keep one {module}.py")
+        elif found[0].suffix == ".ipynb":
+            content, error = _read_notebook(found[0])
         else:
             content, error = _read_file(found[0])
     elif path.suffix == ".py":
