@@ -26,7 +26,10 @@ import re
 import sys
 import types
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograder.lessons import LessonInfo
 
 TODO_LINE = re.compile(r"^\s*# TODO (\d+): (.+?)\s*$")
 NOTEBOOK_NAME = "the notebook"
@@ -104,7 +107,7 @@ class NotebookImpl:
         """Nothing to release: the notebook keeps its namespace."""
 
 
-def find_lesson(number: str):
+def find_lesson(number: str) -> LessonInfo:
     """The lesson's folder: the checkout's ``lessons/NN``, else the copy of its checks
     packaged with an installed course (``autograder/course_lessons/NN``)."""
     from autograder import PACKAGE_DIR
@@ -148,15 +151,13 @@ class LessonChecks:
 
     @property
     def checks(self) -> list:
+        """The lesson's checks (collected once, by the runner)."""
         if self._checks is None:
             from autograder.runner import FixtureCache, collect
 
             self._checks = collect(self.info.checks)
             self._fixtures = FixtureCache()
         return self._checks
-
-    def points(self, todo: int) -> int:
-        return sum(c.points for c in self.checks if c.todo == todo)
 
     def run(self, todo: int) -> float | None:
         """Run the checks of one TODO and print each outcome as pytest would.
