@@ -177,6 +177,26 @@ def test_a_new_lesson_gets_its_notebooks(tmp_path):
     assert build(tmp_path, check=True).stale == []
 
 
+def _draw_ok(mod):
+    from autograder import data
+
+    words = list(data.load_words())
+    return mod.plot(words)
+
+
+def _draw_with_a_helper(mod):
+    return mod.plot(_student_files())
+
+
+def test_figure_cells_use_only_the_notebooks_names():
+    from autograder.notebooks.source import figure_code
+
+    assert figure_code(_draw_ok, {"plot"}) == ("from autograder import data\n"
+                                               "words = list(data.load_words())\nplot(words)")
+    assert figure_code(_draw_ok, set()) is None  # plot is not the lesson's
+    assert figure_code(_draw_with_a_helper, {"plot"}) is None  # a helper of the test file
+
+
 def _student_files() -> list[Path]:
     roots = [REPO_ROOT / "lessons", REPO_ROOT / "autograder" / "given"]
     return sorted(p for root in roots for p in root.rglob("*")

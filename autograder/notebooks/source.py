@@ -20,6 +20,7 @@ so rebuilding gives the same file byte for byte.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import json
 import re
@@ -156,9 +157,10 @@ def code_chunks(source: str, where: str) -> tuple[str, list[tuple[str, str, list
     for node in body:
         start, stop = _span(node, lines)
         todos = sorted({r.todo for r in regions if start <= r.begin < stop})
-        if todos and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if todos and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                           ast.ClassDef)):
             raise NotebookError(f"{where}:{start + 1}: solution regions must sit in top-level "
-                                "functions for the notebook")
+                                "functions or classes for the notebook")
         kind = "solution" if todos else "plain"
         if kind == "plain" and chunks and chunks[-1][0] == "plain":
             chunks.pop()  # one plain cell for consecutive plain statements
@@ -179,11 +181,12 @@ def code_chunks(source: str, where: str) -> tuple[str, list[tuple[str, str, list
 
 # ----------------------------------------------------------------------------- figures
 
-def figure_code(draw) -> str | None:
+def figure_code(draw, module_names: set[str] | None = None) -> str | None:
     """A notebook cell drawing a lesson figure with the notebook's own functions, made
     from a :class:`autograder.build.FigureSpec`'s ``draw(mod)``: ``mod.f`` becomes ``f``
     and the final ``return fig`` becomes ``fig`` (shown inline). None if the function
-    does not have that shape."""
+    does not have that shape, or (given the names the lesson's module defines) uses a
+    name the notebook would not have."""
     try:
         source = textwrap.dedent(inspect.getsource(draw))
     except (OSError, TypeError):
@@ -209,17 +212,46 @@ def figure_code(draw) -> str | None:
     if any(isinstance(n, ast.Name) and n.id == mod for stmt in body for n in ast.walk(stmt)):
         return None
     body[-1] = ast.Expr(body[-1].value)
-    return "\n".join(ast.unparse(stmt) for stmt in body)
+    cell = "\n".join(ast.unparse(stmt) for stmt in body)
+    if module_names is not None:
+        tree = ast.parse(cell)
+        bound = set(module_names) | set(dir(builtins))
+        for n in ast.walk(tree):
+            if isinstance(n, (ast.Import, ast.ImportFrom)):
+                bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
+            elif isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+                bound.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(n.name)
+            elif isinstance(n, ast.arg):
+                bound.add(n.arg)
+        if any(isinstance(n, ast.Name) and n.id not in bound for n in ast.walk(tree)):
+            return None
+    return cell
 
 
-def _figures_for(solution_rel: str) -> list[tuple[str, str]]:
+def module_names(source: str) -> set[str]:
+    """The names a module's top level defines: functions, classes, imports, variables."""
+    names: set[str] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        else:
+            names |= {n.id for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names
+
+
+def _figures_for(solution_rel: str, source: str) -> list[tuple[str, str]]:
     """(target file, cell code) of every build figure drawn from this solution."""
     from autograder.build import FIGURES
 
     found = []
     for spec in FIGURES:
         if spec.solution == solution_rel:
-            cell = figure_code(spec.draw)
+            cell = figure_code(spec.draw, module_names(source) | {"LESSON", "checks", "device"})
             if cell is not None:
                 found.append((spec.target, cell))
     return found
@@ -267,7 +299,7 @@ def source_notebook(info: LessonInfo, solution: Path, url: str) -> dict[str, Any
         cells.append(markdown("module-docstring", f"### `{module}.py`\n\n{docstring}"))
 
     last_chunk = {k: max(i for i, (_, _, ks) in enumerate(chunks) if k in ks) for k in todos}
-    figures = _figures_for(f"{number}/{solution.name}")
+    figures = _figures_for(f"{number}/{solution.name}", text)
     figure_after: dict[int, list[tuple[str, str]]] = {}
     defined_by = {name: ks for kind, body, ks in chunks if kind == "solution"
                   for name in [ast.parse(body).body[-1].name]}  # type: ignore[attr-defined]
