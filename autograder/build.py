@@ -115,7 +115,7 @@ def _figure_lines(source: str, where: str) -> set[int]:
         if named or assigned:
             start = node.lineno - 1
             while start > 0 and (not lines[start - 1].strip()
-                                 or lines[start - 1].lstrip().startswith("#")):
+                                 or lines[start - 1].startswith("#")):  # top-level comments
                 start -= 1
             drop.update(range(start, node.end_lineno))
     return drop
@@ -295,14 +295,31 @@ class BuildReport:
     problems: list[str] = field(default_factory=list)  # figures that could not be drawn
 
 
+NOTEBOOK_CONFIG = ".nbgrader/nbgrader_config.py"
+
+
 def build(root: Path = REPO_ROOT, check: bool = False, force: bool = False,
-          figures: bool = False) -> BuildReport:
-    """Regenerate (or with ``check``, only compare) every generated file under ``root``."""
+          figures: bool = False, notebooks: bool | None = None) -> BuildReport:
+    """Regenerate (or with ``check``, only compare) every generated file under ``root``.
+
+    ``notebooks``: also the lesson notebooks and the README's notebook links
+    (:mod:`autograder.notebooks.build`); by default where the course has its nbgrader
+    configuration (``.nbgrader/nbgrader_config.py``)."""
     report = BuildReport()
     wanted = outputs(root)
+    if notebooks is None:
+        notebooks = (root / NOTEBOOK_CONFIG).is_file()
+    if notebooks:
+        from autograder.notebooks.build import notebook_outputs
+
+        extra, problems = notebook_outputs(root)
+        wanted.update(extra)
+        report.problems.extend(problems)
     record_path = root / RECORD
     record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-    new_record = {rel: _sha(text) for rel, text in wanted.items()}
+    # the record serves to spot a student's edits: README.md (whose notebook links build
+    # writes) is edited by hand too, so it stays out
+    new_record = {rel: _sha(text) for rel, text in wanted.items() if rel != "README.md"}
     for rel, text in wanted.items():
         target = root / rel
         current = target.read_text(encoding="utf-8") if target.is_file() else None

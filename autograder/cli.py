@@ -17,6 +17,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"autograder build: {exc}", file=sys.stderr)
         return 2
     if args.check:
+        for problem in report.problems:
+            print(f"warning: {problem}", file=sys.stderr)
         if report.stale:
             print("out of date (run `autograder build` and commit the result):")
             for rel in report.stale:

@@ -24,6 +24,8 @@ from pathlib import Path
 from autograder import REPO_ROOT
 
 MANIFEST = REPO_ROOT / "data" / "manifest.json"
+if not MANIFEST.is_file():  # an installed course without a checkout (Colab): its packaged copy
+    MANIFEST = REPO_ROOT / "autograder" / "course_data" / "manifest.json"
 ENV_DIR = "COURSE_DATA_DIR"
 ENV_OFFLINE = "COURSE_OFFLINE"
 
@@ -66,7 +68,7 @@ def cache_dir() -> Path:
     if os.environ.get(ENV_CACHE):
         return Path(os.environ[ENV_CACHE])
     local = MANIFEST.parent
-    if os.access(local, os.W_OK):
+    if local == REPO_ROOT / "data" and os.access(local, os.W_OK):
         return local
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return base / "makemore-autograded"

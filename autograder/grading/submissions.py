@@ -48,6 +48,8 @@ def _candidates_in_dir(folder: Path, module: str) -> tuple[list[Path], list[Path
                 continue
             if name.endswith(".py") and not name.startswith((".", "test_", "conftest")):
                 (named if name == f"{module}.py" else others).append(Path(dirpath) / name)
+            elif name == f"{module}.ipynb":  # a notebook, e.g. nbgrader's submitted/<student>/
+                named.append(Path(dirpath) / name)
     return (named if named else others), links
 
 
@@ -125,9 +127,21 @@ def _read_zip(path, module: str) -> tuple[bytes | None, str | None]:
         return None, f"unreadable zip: {exc}"
 
 
+def _read_notebook(path: Path, root: Path | None = None) -> tuple[bytes | None, str | None]:
+    from autograder.notebooks.extract import NotebookFormatError, module_source
+
+    data, error = _read_file(path, root)
+    if data is None:
+        return None, error
+    try:
+        return module_source(data, path.name).encode("utf-8"), None
+    except NotebookFormatError as exc:
+        return None, f"{path.name}: {exc}"
+
+
 def _student_name(path: Path, module: str) -> str:
     name = path.name
-    for suffix in (".zip", ".py"):
+    for suffix in (".zip", ".py", ".ipynb"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
     if name == module and path.parent.name:
@@ -165,12 +179,16 @@ def read_submission(path: Path, module: str) -> Submission:
         elif len(found) > 1:
             content, error = None, (f"several candidate modules in the folder "
                                     f"({', '.join(p.name for p in found[:5])}); keep one {module}.py")
+        elif found[0].suffix == ".ipynb":
+            content, error = _read_notebook(found[0], path)
         else:
             content, error = _read_file(found[0], path)
     elif path.suffix == ".py":
         content, error = _read_file(path)
+    elif path.suffix == ".ipynb":  # a notebook: its code cells as a module, nothing run
+        content, error = _read_notebook(path)
     else:
-        content, error = None, "not a .py file, a .zip or a folder"
+        content, error = None, "not a .py file, a .ipynb notebook, a .zip or a folder"
     return Submission(student, path, content, error)
 
 
@@ -191,7 +209,8 @@ def find_submissions(paths: list[Path], module: str) -> list[Submission]:
                 and not (path / f"{module}.py").exists()):
             entries = sorted(p for p in path.iterdir()
                              if not p.name.startswith((".", "__MACOSX"))
-                             and (p.is_symlink() or p.is_dir() or p.suffix in (".py", ".zip")))
+                             and (p.is_symlink() or p.is_dir()
+                                  or p.suffix in (".py", ".zip", ".ipynb")))
             if entries:
                 subs.extend(read_submission(p, module) for p in entries)
                 continue
