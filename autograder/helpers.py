@@ -123,7 +123,8 @@ def _changed(before: Any, value: Any) -> bool:
         (items,) = data
         return (value.keys() != items.keys()
                 or any(_changed(items[k], value[k]) for k in items))
-    return False
+    (old,) = data  # a str, number, None...: replaced by another value in a list or dict
+    return value is not old and (type(value) is not type(old) or value != old)
 
 
 def _argument_names(fn: Callable, count: int, kwargs: dict) -> list[str]:
