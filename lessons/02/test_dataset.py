@@ -6,7 +6,7 @@ import functools
 
 import torch
 
-from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hint_on_error
+from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hints_on_error
 
 # The functions this lesson's checks call, with their parameters (autograder.api).
 API = {
@@ -76,8 +76,11 @@ def _expect_examples(X: torch.Tensor, Y: torch.Tensor, words: list[str], block_s
 
 
 def _build(lesson, words: list[str], block_size: int, what: str):
-    with hint_on_error(what, f"build X and Y from contexts of length block_size (here "
-                             f"{block_size}), not a fixed 3"):
+    fixed = f"build X and Y from contexts of length block_size (here {block_size}), not a fixed 3"
+    with hints_on_error(what, [(r"KeyError", OWN_STOI), (r"shape|size|view", fixed)],
+                        default="start each word with context = [0] * block_size, look every "
+                                "character up in stoi, and add one example per character "
+                                "of word + '.'"):
         X, Y = lesson.build_dataset(words, block_size, STOI)
     return X, Y
 
@@ -153,7 +156,7 @@ EMPTY = ("no words give no examples: X of shape (0, block_size) and Y of shape (
 def test_build_dataset_other_vocabulary_and_no_words(lesson):
     words = ["xyz", "zy"]
     what = "build_dataset(['xyz', 'zy'], 2, {'.': 0, 'z': 1, 'y': 2, 'x': 3})"
-    with hint_on_error(what, OWN_STOI):
+    with hints_on_error(what, [], default=OWN_STOI):
         out = lesson.helper("call_unmodified", "build_dataset", [words, 2, STOI_ZYX])
     expect(not out["modified"], f"{what} leaves its arguments unchanged",
            expected="no argument changed", got=f"changed: {out['modified']}",

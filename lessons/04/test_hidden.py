@@ -7,7 +7,7 @@ import functools
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, fail, hint_on_error, hints_on_error, matches)
+                                 expect_tensor, fail, hints_on_error, matches)
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
@@ -89,7 +89,7 @@ def _expect_flat(got, emb: torch.Tensor, what: str) -> None:
 @check(todo=1, points=2)
 def test_flatten_context_small(lesson):
     what = "flatten_context(emb) with emb = torch.arange(12.0).view(2, 3, 2)"
-    with hint_on_error(what, FIXED_SIZES):
+    with hints_on_error(what, [], default=FIXED_SIZES):
         out = lesson.helper("call_with_storage", "flatten_context", EMB_SMALL)
     _expect_flat(out["result"], EMB_SMALL, what)
     expect_equal(out["result"], FLAT_SMALL, what)
@@ -103,7 +103,7 @@ def test_flatten_context_sizes(lesson, words):
                        "flatten_context(emb) with emb (4, 5, 3): block_size 5, n_embd 3"),
                       (names_emb(tuple(words)), "flatten_context(C[X]) on names.txt, "
                                                 "emb (228146, 3, 2)")):
-        with hint_on_error(what, FIXED_SIZES):
+        with hints_on_error(what, [], default=FIXED_SIZES):
             out = lesson.helper("call_with_storage", "flatten_context", emb)
         _expect_flat(out["result"], emb, what)
         expect(out["shares"][0], f"{what} shares storage with emb",
@@ -126,8 +126,9 @@ def test_flatten_context_edges(lesson):
 @check(todo=2, points=2)
 def test_concat_context_small(lesson):
     what = "concat_context(emb) with emb = torch.arange(12.0).view(2, 3, 2)"
-    with hint_on_error(what, "torch.cat takes a list or tuple of tensors, e.g. "
-                             "torch.cat(torch.unbind(emb, 1), 1)"):
+    with hints_on_error(what, [],
+                        default="torch.cat takes a list or tuple of tensors, e.g. "
+                                "torch.cat(torch.unbind(emb, 1), 1)"):
         out = lesson.helper("call_with_storage", "concat_context", EMB_SMALL)
     got = out["result"]
     expect_tensor(got, what, shape=(2, 6),
@@ -144,9 +145,9 @@ def test_concat_context_small(lesson):
 @check(todo=2, points=1)
 def test_concat_context_matches_view(lesson, words):
     emb4 = torch.randn((50, 4, 10), generator=_generator())
-    with hint_on_error("concat_context(emb) with block_size 4",
-                       "torch.unbind(emb, 1) gives every slice emb[:, k], however many there "
-                       "are; three hand-written slices only fit block_size 3"):
+    with hints_on_error("concat_context(emb) with block_size 4", [],
+                        default="torch.unbind(emb, 1) gives every slice emb[:, k], however many "
+                                "there are; three hand-written slices only fit block_size 3"):
         got = lesson.concat_context(emb4)
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (50, 30):
         fail("concat_context(emb) with block_size 4", expected="shape (50, 40)",
@@ -163,8 +164,9 @@ def test_concat_context_edges(lesson):
     for emb, what in ((torch.arange(20.0).view(4, 1, 5), "emb (4, 1, 5): block_size 1"),
                       (torch.zeros((0, 3, 2)), "emb (0, 3, 2): an empty batch")):
         what = f"concat_context(emb) with {what}"
-        with hint_on_error(what, "torch.cat(torch.unbind(emb, 1), 1) works for any n and "
-                                 "block_size"):
+        with hints_on_error(what, [],
+                            default="torch.cat(torch.unbind(emb, 1), 1) works for any n and "
+                                    "block_size"):
             out = _expect_unchanged(lesson, "concat_context", [emb.clone()], what)
         _expect_flat(out["result"], emb, what)
 
@@ -192,8 +194,9 @@ def _hidden_mistakes(emb: torch.Tensor, W1: torch.Tensor,
 @check(todo=3, points=2)
 def test_hidden_layer_small(lesson):
     what = "hidden_layer(emb, W1, b1) with emb (2, 3, 2), W1 (6, 4), b1 (4,)"
-    with hint_on_error(what, "flatten emb to (n, block_size * n_embd) first: a (2, 3, 2) "
-                             "tensor cannot be multiplied by W1 (6, 4)"):
+    with hints_on_error(what, [],
+                        default="flatten emb to (n, block_size * n_embd) first: a (2, 3, 2) "
+                                "tensor cannot be multiplied by W1 (6, 4)"):
         got = lesson.hidden_layer(EMB_SMALL, W1_SMALL, B1_SMALL)
     expect_tensor(got, what, shape=(2, 4), hint="h has one row per example and n_hidden columns")
     expected = torch.tanh(FLAT_SMALL @ W1_SMALL + B1_SMALL)
@@ -248,7 +251,7 @@ def test_hidden_layer_gradient_and_sizes(lesson):
         torch.randn(7, generator=g)
     what = "hidden_layer(emb, W1, b1) with emb (3, 4, 5), W1 (20, 7), b1 (7,), then backward"
     w = torch.linspace(-1, 1, 21).view(3, 7)
-    with hint_on_error(what, FIXED_SIZES):
+    with hints_on_error(what, [], default=FIXED_SIZES):
         out = lesson.helper("call_with_grad", "hidden_layer", [emb, W1, b1], {}, w)
     expected = torch.tanh(emb.reshape(3, 20) @ W1 + b1)
     expect_close(out["result"], expected, what,
@@ -295,7 +298,7 @@ SIZE_ZERO = ("torch counts a dimension of size 0 as size 1 when it works out str
 @check(todo=4, points=1)
 def test_contiguous_strides_small(lesson):
     for shape in ((2, 3, 4), (5,), (3, 1, 2)):
-        with hint_on_error(f"contiguous_strides({shape})", ANY_RANK):
+        with hints_on_error(f"contiguous_strides({shape})", [], default=ANY_RANK):
             got = lesson.contiguous_strides(shape)
         _expect_strides(got, shape)
 
@@ -303,7 +306,7 @@ def test_contiguous_strides_small(lesson):
 @check(todo=4, points=1)
 def test_contiguous_strides_edges(lesson):
     for shape in ((), (7,), (2, 0, 3), (0, 4), (3, 0)):
-        with hint_on_error(f"contiguous_strides({shape})", ANY_RANK):
+        with hints_on_error(f"contiguous_strides({shape})", [], default=ANY_RANK):
             got = lesson.contiguous_strides(shape)
         if 0 in shape and isinstance(got, (tuple, list)):
             no_max, step = [], 1

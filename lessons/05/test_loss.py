@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_tensor,
-                                 hint_on_error, hints_on_error)
+                                 hints_on_error)
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
@@ -154,9 +154,9 @@ def _expect_probs(got: torch.Tensor, what: str, hint: str) -> None:
 
 @check(todo=1, points=1)
 def test_output_layer_small(lesson):
-    with hint_on_error("output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)",
-                       "h (n, n_hidden) @ W2 (n_hidden, vocab_size), in that order, then + b2, "
-                       "which broadcasts over the rows"):
+    with hints_on_error("output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)", [],
+                        default="h (n, n_hidden) @ W2 (n_hidden, vocab_size), in that order, "
+                                "then + b2, which broadcasts over the rows"):
         got = lesson.output_layer(H_SMALL, W2_SMALL, B2_SMALL)
     expect_tensor(got, "output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)",
                   shape=(2, 4), hint="the logits have one row per example and one column "
@@ -306,7 +306,7 @@ def test_nll_loss_uniform(lesson):
     logits = torch.zeros((5, 27))
     Y = torch.tensor([0, 1, 13, 25, 26])
     what = "nll_loss(logits, Y) with all-zero logits (every character equally likely)"
-    with hint_on_error(what, NLL_ERROR):
+    with hints_on_error(what, [], default=NLL_ERROR):
         got = lesson.nll_loss(logits, Y)
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y], then "
                                    ".mean() over all of them")
@@ -322,7 +322,7 @@ def test_nll_loss_names(lesson, words):
     five = names_model(tuple(words), 5)
     what = ("nll_loss(logits, Y) of the lecture's first forward pass on the first five names "
             "(32 examples)")
-    with hint_on_error(what, NLL_ERROR):
+    with hints_on_error(what, [], default=NLL_ERROR):
         got = lesson.nll_loss(five["logits"], five["Y"])
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y], then "
                                    ".mean() over all of them")
@@ -330,9 +330,10 @@ def test_nll_loss_names(lesson, words):
                  hint="loss = -probs[torch.arange(n), Y].log().mean()")
     model = names_model(tuple(words))
     what = "nll_loss(logits, Y) on all of names.txt (228146 examples)"
-    with hint_on_error(what, "keep every intermediate at shape (n, vocab_size) or (n,): an "
-                             "(n, n) matrix such as probs[:, Y] does not fit in memory for "
-                             "228146 examples"):
+    with hints_on_error(what, [],
+                        default="keep every intermediate at shape (n, vocab_size) or (n,): an "
+                                "(n, n) matrix such as probs[:, Y] does not fit in memory for "
+                                "228146 examples"):
         got = lesson.nll_loss(model["logits"], model["Y"])
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y]")
     expected = F.cross_entropy(model["logits"], model["Y"])  # about 19.5052
@@ -358,7 +359,7 @@ def test_nll_loss_by_hand_and_gradient(lesson):
 def test_stable_softmax_small(lesson):
     logits = COUNTS_2x3.log()
     what = "stable_softmax(logits) with ordinary logits (2, 3)"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(2, 3), hint="probs has the shape of the logits")
     expected = torch.tensor([[0.25, 0.5, 0.25], [0.375, 0.125, 0.5]])
@@ -371,7 +372,7 @@ def test_stable_softmax_small(lesson):
 @check(todo=4, points=2)
 def test_stable_softmax_extreme(lesson):
     what = "stable_softmax(logits) with rows [1000, 999, 998] and [-1000, -1001, -1002]"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(LOGITS_SCALES)
     expect_tensor(got, what, shape=(2, 3), hint="probs has the shape of the logits")
     counts = LOGITS_SCALES.exp()
@@ -389,7 +390,7 @@ def test_stable_softmax_extreme(lesson):
 def test_stable_softmax_square(lesson):
     logits = torch.tensor([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0], [-1000.0, -1001.0, -1002.0]])
     what = "stable_softmax(logits) with a square input, rows around 1000, 0 and -1000"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(3, 3), hint="probs has the shape of the logits")
     no_keepdim = (logits - logits.max(1).values).exp()
@@ -407,7 +408,7 @@ def test_stable_softmax_square(lesson):
 def test_stable_softmax_names(lesson, words):
     logits = names_model(tuple(words))["logits"] * 10  # up to about 390: exp overflows
     what = "stable_softmax(10 * logits) on names.txt, logits (228146, 27)"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(228146, 27), dtype=torch.float32)
     _expect_probs(got, what, hint="exp(logits) overflows for logits this large, and with one "
@@ -491,9 +492,10 @@ def test_stable_nll_loss_extreme(lesson):
 def test_stable_nll_loss_names(lesson, words):
     model = names_model(tuple(words))
     what = "stable_nll_loss(logits, Y) on all of names.txt (228146 examples)"
-    with hint_on_error(what, "keep every intermediate at shape (n, 1) or (n,): m of shape "
-                             "(n, 1) plus an (n,) vector broadcasts to an (n, n) matrix, which "
-                             "for 228146 examples does not fit in memory; use m.squeeze(1)"):
+    with hints_on_error(what, [],
+                        default="keep every intermediate at shape (n, 1) or (n,): m of shape "
+                                "(n, 1) plus an (n,) vector broadcasts to an (n, n) matrix, which "
+                                "for 228146 examples does not fit in memory; use m.squeeze(1)"):
         got = lesson.stable_nll_loss(model["logits"], model["Y"])
     _expect_scalar(got, what, hint="compute one loss per row, then .mean() over all of them")
     expect_close(got, F.cross_entropy(model["logits"], model["Y"]),
