@@ -156,8 +156,12 @@ def _count_hint(N: torch.Tensor, expected: torch.Tensor, no_end: torch.Tensor) -
 
 @check(todo=3, points=1)
 def test_count_bigrams_small(lesson):
-    N = lesson.count_bigrams(["ab", "abb"], STOI3)
     what = "count_bigrams(['ab', 'abb'], {'.': 0, 'a': 1, 'b': 2})"
+    out = lesson.helper("call_unmodified", "count_bigrams", [["ab", "abb"], dict(STOI3)])
+    expect(not out["modified"], f"{what} leaves words and stoi unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint="count the bigrams without editing the list of words or stoi")
+    N = out["result"]
     expect_tensor(N, what, shape=(3, 3), dtype="integer",
                   hint="N is a (V, V) tensor of integer counts, V = len(stoi): a fixed 27 "
                        "only fits names.txt")

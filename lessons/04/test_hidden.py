@@ -46,14 +46,15 @@ EMPTY_BATCH = ("-1 cannot be worked out when emb holds no numbers (an empty batc
 SHAPE_ERRORS = [(r"unspecified dimension size -1|0 elements", EMPTY_BATCH)]
 
 
-def _expect_unchanged(lesson, fn: str, args: list, what: str) -> dict:
+def _expect_unchanged(lesson, fn: str, args: list, what: str,
+                      advice: str = "a view must read the memory of emb without changing emb "
+                                    "itself") -> dict:
     """Call ``fn`` through call_unmodified; fail, naming the argument, if it changed one."""
     out = lesson.helper("call_unmodified", fn, args)
     expect(not out["modified"], f"{what} leaves its arguments unchanged",
            expected="no argument changed", got=f"changed: {out['modified']}",
            hint=f"{fn} changed its argument {' and '.join(out['modified'])} in place (resize_, "
-                "an operation ending in _, or an assignment into it): a view must read the "
-                "memory of emb without changing emb itself")
+                f"an operation ending in _, or an assignment into it): {advice}")
     return out
 
 
@@ -252,6 +253,8 @@ def test_hidden_layer_gradient_and_sizes(lesson):
     what = "hidden_layer(emb, W1, b1) with emb (3, 4, 5), W1 (20, 7), b1 (7,), then backward"
     w = torch.linspace(-1, 1, 21).view(3, 7)
     with hints_on_error(what, [], default=FIXED_SIZES):
+        _expect_unchanged(lesson, "hidden_layer", [emb.clone(), W1.clone(), b1.clone()], what,
+                          "compute h as a new tensor, torch.tanh(emb_flat @ W1 + b1)")
         out = lesson.helper("call_with_grad", "hidden_layer", [emb, W1, b1], {}, w)
     expected = torch.tanh(emb.reshape(3, 20) @ W1 + b1)
     expect_close(out["result"], expected, what,

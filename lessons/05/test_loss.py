@@ -73,7 +73,7 @@ ROWS = ("index the rows with torch.arange(n), n = logits.shape[0] (the number of
         "a fixed number such as the lecture's 32")
 NO_GRAPH = ("no gradient reaches the inputs: return a tensor that stays in the autograd graph "
             "(no .item(), .tolist(), torch.tensor(...) of a result, .detach() or torch.no_grad())")
-CHANGED = ("{fn} changed its argument logits in place ({how}): compute new tensors, e.g. "
+CHANGED = ("{fn} changed its argument {args} in place ({how}): compute new tensors, e.g. "
            "{fix}")
 # logits (4, 5) on the scale of the lecture's, and a 1-row and an empty batch for generality
 LOGITS_4x5 = torch.randn((4, 5), generator=torch.Generator().manual_seed(11)) * 3
@@ -91,7 +91,7 @@ def _expect_inputs_unchanged(lesson, fn: str, args: list, what: str, how: str, f
     out = lesson.helper("call_unmodified", fn, args)
     expect(not out["modified"], f"{what} leaves its arguments unchanged",
            expected="no argument changed", got=f"changed: {out['modified']}",
-           hint=CHANGED.format(fn=fn, how=how, fix=fix))
+           hint=CHANGED.format(fn=fn, args=" and ".join(out["modified"]), how=how, fix=fix))
     return out["result"]
 
 
@@ -185,6 +185,8 @@ def test_output_layer_gradient_and_sizes(lesson):
     h, W2, b2 = torch.randn((5, 3), generator=g), torch.randn((3, 7), generator=g), \
         torch.randn(7, generator=g)
     what = "output_layer(h, W2, b2) with h (5, 3), W2 (3, 7), b2 (7,)"
+    _expect_inputs_unchanged(lesson, "output_layer", [h.clone(), W2.clone(), b2.clone()], what,
+                             "+= or another in-place operation", "h @ W2 + b2")
     _expect_gradient(lesson, "output_layer", [h, W2, b2], what, lambda h, W2, b2: h @ W2 + b2,
                      weights=torch.linspace(-1, 1, 35).view(5, 7))
     what = "output_layer(h, W2, b2) with an empty batch, h (0, 3)"
@@ -349,6 +351,9 @@ def test_nll_loss_by_hand_and_gradient(lesson):
     _expect_scalar(got, what, hint="pick one entry per row, then .mean() over all of them")
     expect_close(got, F.cross_entropy(LOGITS_4x5, Y_4), f"{what} equals F.cross_entropy",
                  hint="loss = -probs[torch.arange(n), Y].log().mean()")
+    _expect_inputs_unchanged(lesson, "nll_loss", [LOGITS_4x5.clone(), Y_4.clone()],
+                             "nll_loss(logits, Y)", "an operation ending in _",
+                             "probs = softmax(logits)")
     _expect_gradient(lesson, "nll_loss", [LOGITS_4x5, Y_4], "nll_loss(logits, Y)",
                      F.cross_entropy)
 
@@ -520,6 +525,9 @@ def test_stable_nll_loss_by_hand_and_gradient(lesson):
     _expect_scalar(got, what, hint="compute one loss per row, then .mean() over all of them")
     expect_close(got, F.cross_entropy(LOGITS_4x5, Y_4), f"{what} equals F.cross_entropy",
                  hint="loss = (logsumexp - logits[torch.arange(n), Y]).mean()")
+    _expect_inputs_unchanged(lesson, "stable_nll_loss", [LOGITS_4x5.clone(), Y_4.clone()],
+                             "stable_nll_loss(logits, Y)", "logits -= m, or another in-place "
+                             "operation", "logits - m")
     logits = LOGITS_4x5 * 40  # up to about +-300: the gradient must stay finite as well
     _expect_gradient(lesson, "stable_nll_loss", [logits, Y_4],
                      "stable_nll_loss(40 * logits, Y)", F.cross_entropy)

@@ -6,7 +6,7 @@ Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_ki
 |---|---|
 | randomness | TODO 6, TODO 7: sample_names and neural_bigram run with seeds 2147483647 and 42 |
 | generality | TODO 1, 2, 3, 7: other alphabets ({'.', 'x', 'y'}, capitals and digits), no words at all; TODO 6 n = 0 |
-| inputs | TODO 1, TODO 4, TODO 5, TODO 6: build_vocab, bigram_probs, nll and sample_names through call_unmodified |
+| inputs | TODO 1, TODO 3, TODO 4, TODO 5, TODO 6: build_vocab, count_bigrams, bigram_probs, nll and sample_names through call_unmodified |
 | gradients | n/a: neural_bigram trains W itself and returns it detached; its losses are replayed step by step instead |
 | range | n/a: no function here is asked to be numerically stable (logits of a one-layer bigram stay small) |
 | figures | TODO 8: every bigram label and count at its cell (x = column, y = row) |

@@ -6,7 +6,7 @@ Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_ki
 |---|---|
 | randomness | n/a: nothing here draws random numbers (the checks' inputs are seeded) |
 | generality | TODO 1, 2, 3: block_size 1, 3, 4, 5, n_embd 1, 2, 3, 5, 10, an empty batch; TODO 4: shapes (), (7,), (2, 0, 3), four dimensions |
-| inputs | TODO 1, TODO 2: flatten_context and concat_context through call_unmodified |
+| inputs | TODO 1, TODO 2, TODO 3: flatten_context, concat_context and hidden_layer through call_unmodified |
 | gradients | TODO 3: the gradient of h reaches emb, W1 and b1 |
 | range | TODO 3: pre-activations of +-50, 60 and 100 (a tanh written with exp gives nan) |
 | figures | n/a: no figure |

@@ -6,7 +6,7 @@ Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_ki
 |---|---|
 | randomness | n/a: nothing here draws random numbers (the checks' inputs are seeded) |
 | generality | TODO 1-5: 2 to 228146 rows, 3, 4, 5, 7 and 27 classes, one row, an empty batch for the layer and the softmaxes |
-| inputs | TODO 2, TODO 4: softmax and stable_softmax through call_unmodified |
+| inputs | TODO 1-5: every function through call_unmodified |
 | gradients | TODO 1, 2, 3, 4, 5: each result's gradient equals the library's (call_with_grad) |
 | range | TODO 4, TODO 5: logits of +-100, +-300 and +-1000 |
 | figures | n/a: no figure |
