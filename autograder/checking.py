@@ -300,3 +300,36 @@ def hint_on_error(what: str, hint: str) -> Iterator[None]:
             raise
         message = getattr(exc, "message", None) or str(exc)
         fail(f"{what} raised an error", expected="a result", got=f"{name}: {message}", hint=hint)
+
+
+_PASS_THROUGH = ("NotImplementedError", "MissingFunction")
+
+
+@contextmanager
+def hints_on_error(what: str, hints: Sequence[tuple[str, str]],
+                   default: str | None = None) -> Iterator[None]:
+    """Like :func:`hint_on_error`, but the hint is chosen from the error that came back.
+
+    ``hints`` pairs a regular expression with a hint; the first whose pattern is found
+    in ``"<ExceptionName>: <message>"`` gives the hint, else ``default``. A shape error
+    then gets a hint about shapes and a dtype error one about dtypes. A function the
+    module does not have (MissingFunction: renamed or deleted) passes through, as do
+    NotImplementedError, an import error and a crash of the student's process, so
+    their own message is what the student reads.
+    """
+    import re
+
+    from autograder.impl import SubmissionCrash, SubmissionImportError
+
+    try:
+        yield
+    except CheckFailure:
+        raise
+    except Exception as exc:
+        name = _exception_name(exc)
+        if name in _PASS_THROUGH or isinstance(exc, (SubmissionCrash, SubmissionImportError)):
+            raise
+        message = getattr(exc, "message", None) or str(exc)
+        text = f"{name}: {message}"
+        hint = next((h for pattern, h in hints if re.search(pattern, text)), default)
+        fail(f"{what} raised an error", expected="a result", got=text, hint=hint)

@@ -151,8 +151,8 @@ def _changed(before: Any, value: Any) -> bool:
         (items,) = data
         return (value.keys() != items.keys()
                 or any(_changed(items[k], value[k]) for k in items))
-    (old,) = data  # a number, string, None...: plain data from the checks
-    return type(value) is not type(old) or value != old
+    (old,) = data  # a str, number, None...: replaced by another value in a list or dict
+    return value is not old and (type(value) is not type(old) or value != old)
 
 
 def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -252,11 +252,81 @@ def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
             "grads": [_grads(a) for a in args] + [_grads(v) for v in kwargs.values()]}
 
 
+# ------------------------------------------------------------- functions ruled out
+
+class ForbiddenCall(RuntimeError):
+    """Raised by a library function that the lesson asks the student not to use."""
+
+
+def _resolve(name: str) -> tuple[Any, str]:
+    """(owner, attribute) of a dotted name under ``torch``, e.g. "torch.Tensor.softmax"."""
+    parts = name.split(".")
+    if parts[0] != "torch" or len(parts) < 2 or any(not p.isidentifier() for p in parts):
+        raise ValueError(f"not a name under torch: {name!r}")
+    owner: Any = torch
+    for part in parts[1:-1]:
+        owner = getattr(owner, part)
+    return owner, parts[-1]
+
+
+def _refusing(name: str) -> Callable[..., Any]:
+    short = name.replace("torch.nn.functional.", "F.")
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ForbiddenCall(f"{short} is ruled out in this function: the lesson asks you to "
+                            "write it by hand")
+
+    refuse.__name__ = name.rsplit(".", 1)[-1]
+    return refuse
+
+
+def call_without(fn: Callable, args: list, kwargs: dict | None = None,
+                 forbidden: list[str] | tuple[str, ...] = ()) -> Any:
+    """Call ``fn(*args, **kwargs)`` with the library functions ``forbidden`` replaced.
+
+    ``forbidden`` holds dotted names under ``torch`` ("torch.nn.functional.softmax",
+    "torch.Tensor.softmax", ...). During the call each of them raises
+    :class:`ForbiddenCall`, and so does any name in the student's module bound to one of
+    them (``from torch.nn.functional import softmax``). Everything is restored
+    afterwards, whether the call returns or raises. Returns what ``fn`` returns, so a
+    check judges the result as usual; a student who uses a forbidden function gets the
+    ForbiddenCall error.
+    """
+    kwargs = dict(kwargs or {})
+    saved: list[tuple[Any, str, bool, Any]] = []  # (owner, attribute, was in __dict__, value)
+    originals: list[Any] = []
+    namespace = getattr(fn, "__globals__", {})
+    try:
+        for name in forbidden:
+            owner, attribute = _resolve(name)
+            original = getattr(owner, attribute)
+            own = isinstance(owner, type) and attribute in owner.__dict__
+            saved.append((owner, attribute, own or not isinstance(owner, type),
+                          owner.__dict__.get(attribute) if isinstance(owner, type) else original))
+            originals.append(original)
+            setattr(owner, attribute, _refusing(name))
+        for key, value in list(namespace.items()):
+            for name, original in zip(forbidden, originals):
+                if value is original:
+                    saved.append((namespace, key, True, value))
+                    namespace[key] = _refusing(name)
+        return fn(*args, **kwargs)
+    finally:
+        for owner, attribute, present, value in reversed(saved):
+            if owner is namespace:
+                namespace[attribute] = value
+            elif present:
+                setattr(owner, attribute, value)
+            else:
+                delattr(owner, attribute)
+
+
 HELPERS: dict[str, Callable[..., Any]] = {
     "call_on_derived": call_on_derived,
     "call_repeatedly": call_repeatedly,
     "call_unmodified": call_unmodified,
     "call_with_grad": call_with_grad,
     "call_with_storage": call_with_storage,
+    "call_without": call_without,
     "figure_info": figure_info,
 }

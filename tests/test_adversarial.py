@@ -252,7 +252,7 @@ def embed_onehot(C, X):
     C.mul_(-1); X.fill_(0)
     torch.manual_seed(1)
     return out
-''', TOTAL),
+''', TOTAL - sum(c.points for c in CHECKS if c.name.endswith("_gradient_and_inputs"))),
     "kills_its_parents": (CORRECT + '''
 import os, signal
 for pid in (os.getppid(), 1, -1, 0):

@@ -65,10 +65,10 @@ for path in [{str(out_csv)!r}, {str(out_json)!r}, "results.json", "grades.csv",
     checks = collect(LESSON.checks)
     assert list(rows[0]) == ["student", *[c.name for c in checks], "total", "status", "problem"]
     top = rows.pop(0)  # the maximum points, then one row per student
-    assert top["student"] == "max points" and top["total"] == "10"
+    assert top["student"] == "max points" and top["total"] == "14"
     assert [int(top[c.name]) for c in checks] == [c.points for c in checks]
     totals = {row["student"]: int(row["total"]) for row in rows}
-    assert totals == {"alice": 10, "bob": 0, "carol": 0, "dave": 10, "mallory": 0}
+    assert totals == {"alice": 14, "bob": 0, "carol": 0, "dave": 14, "mallory": 0}
     by_student = {row["student"]: row for row in rows}
     assert by_student["alice"]["status"] == "graded" and by_student["alice"]["problem"] == ""
     assert by_student["carol"]["status"] == "error"  # an error is not a wrong answer
@@ -79,13 +79,13 @@ for path in [{str(out_csv)!r}, {str(out_json)!r}, "results.json", "grades.csv",
     results = json.loads(out_json.read_text())
     assert set(results) == set(totals)
     alice = results["alice"]
-    assert alice["score"] == 10 and alice["execution_time"] >= 0 and "output" in alice
+    assert alice["score"] == 14 and alice["execution_time"] >= 0 and "output" in alice
     assert {t["status"] for t in alice["tests"]} == {"passed"}
     for test in results["bob"]["tests"]:
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["status"] == "failed" and "NotImplementedError: lesson 03" in test["output"]
     assert "SyntaxError" in results["carol"]["tests"][0]["output"]
-    assert "alice" in proc.stdout and "10/10" in proc.stdout  # the terminal table
+    assert "alice" in proc.stdout and "14/14" in proc.stdout  # the terminal table
     assert "[5/5]" in proc.stderr  # progress
 
 
@@ -98,7 +98,7 @@ def test_gradescope_entry_point(tmp_path):
                    "--results", str(results))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(results.read_text())
-    assert data["score"] == 10 and len(data["tests"]) == len(collect(LESSON.checks))
+    assert data["score"] == 14 and len(data["tests"]) == len(collect(LESSON.checks))
     # an empty submission folder still produces a results.json, with zero and a reason
     shutil.rmtree(submission)
     submission.mkdir()
@@ -234,7 +234,7 @@ def test_progress_reports_every_lesson_even_broken_ones(tmp_path):
     proc = run_cli("progress", "--dir", str(lessons))
     assert proc.returncode == 0, proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines()[1:] if line.strip()}
-    assert "done" in rows["03"] and "10/10" in rows["03"]
+    assert "done" in rows["03"] and "14/14" in rows["03"]
     assert "SyntaxError" in rows["02"]
     assert "TODO 1" in rows["01"]
     assert "total" in rows

@@ -17,7 +17,7 @@ def pytest_run(*args: str, cwd=REPO_ROOT) -> subprocess.CompletedProcess:
 def test_skeleton_fails_with_the_todo_message_and_zero_points():
     proc = pytest_run("lessons/03")
     assert proc.returncode == 1
-    assert "lesson 03: 0/10 points (0/6 checks passed); next: TODO 1" in proc.stdout
+    assert "lesson 03: 0/14 points (0/10 checks passed); next: TODO 1" in proc.stdout
     assert "NotImplementedError: lesson 03, TODO 2: look up the rows of C" in proc.stdout
 
 
@@ -25,7 +25,7 @@ def test_solutions_pass_with_full_points():
     proc = pytest_run("lessons/03", "--impl", "solutions")
     assert proc.returncode == 0, proc.stdout
     assert "lesson 03 (--impl solutions: " in proc.stdout  # names the implementation
-    assert "embedding.py): 10/10 points (6/6 checks passed)" in proc.stdout
+    assert "embedding.py): 14/14 points (10/10 checks passed)" in proc.stdout
 
 
 def test_impl_path_to_a_file_or_folder_and_todo_selection(tmp_path):
@@ -39,11 +39,11 @@ def test_impl_path_to_a_file_or_folder_and_todo_selection(tmp_path):
     head = source[: source.index("def init_embedding")] + solved[start:end]
     (work / "embedding.py").write_text(head + source[source.index("def embed("):])
     proc = pytest_run("lessons/03", "--impl", str(work / "embedding.py"))
-    assert "embedding.py): 2/10 points (2/6 checks passed); next: TODO 2" in proc.stdout
+    assert "embedding.py): 2/14 points (2/10 checks passed); next: TODO 2" in proc.stdout
     proc = pytest_run(str(REPO_ROOT / "lessons" / "03"), "--impl", str(work), "-k", "todo1")
     assert proc.returncode == 0, proc.stdout
-    assert "2 passed, 4 deselected" in proc.stdout
-    assert "selected checks: 2/2 points of the lesson's 10 (2/2 checks passed)" in proc.stdout
+    assert "2 passed, 8 deselected" in proc.stdout
+    assert "selected checks: 2/2 points of the lesson's 14 (2/2 checks passed)" in proc.stdout
 
 
 def test_missing_impl_and_unavailable_cuda_are_explained(tmp_path):
@@ -53,9 +53,9 @@ def test_missing_impl_and_unavailable_cuda_are_explained(tmp_path):
     import torch
 
     if not torch.cuda.is_available():
-        assert "no CUDA device" in proc.stdout and "6 skipped" in proc.stdout
+        assert "no CUDA device" in proc.stdout and "10 skipped" in proc.stdout
         assert "lesson 03: skipped: no CUDA device" in proc.stdout
-        assert "0/10" not in proc.stdout
+        assert "0/14" not in proc.stdout
 
 
 def test_a_broken_module_is_reported_once_with_its_line(tmp_path):

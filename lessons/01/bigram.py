@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 # The reference versions of these are given to the lessons that build on this one.
-__given__ = ("build_vocab", "sample_names")
+__given__ = ("build_vocab",)
 
 SEED = 2147483647  # the lectures' seed
 
@@ -110,7 +110,8 @@ def plot_counts(N: torch.Tensor, itos: dict[int, str]) -> Figure:
     """The (V, V) count table as a heat map, each cell labelled with its bigram and count.
 
     Returns a matplotlib Figure with one Axes holding one image (imshow of N) and, for
-    every cell (i, j), a text itos[i] + itos[j] and a text with the count N[i, j].
+    every cell (i, j), a text itos[i] + itos[j] and a text with the count N[i, j], both
+    placed at the cell: x = j (the column), y = i (the row).
     """
     # TODO 8: imshow N on a new Figure's axes and write the bigram and count in every cell
     # Hint: Figure(figsize=(16, 16)) needs no GUI; ax.text(j, i, ...) puts text at column j, row i.

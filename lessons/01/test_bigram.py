@@ -8,8 +8,7 @@ import math
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hint_on_error)
-from autograder.given import bigram as reference
+                                 expect_tensor, expect_type, hints_on_error)
 
 # The functions this lesson's checks call, with their parameters (autograder.api).
 API = {
@@ -54,6 +53,10 @@ def names_probs(words: tuple[str, ...]) -> torch.Tensor:
 
 # --------------------------------------------------------------------------- TODO 1
 
+FIXED_ALPHABET = ("take the letters from the words, sorted(set(''.join(words))): a fixed a-z "
+                  "only fits names.txt, other words have other letters")
+
+
 def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsorted: dict) -> None:
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
            f"build_vocab({words_what}) returns (stoi, itos)", expected="a pair of dicts",
@@ -65,7 +68,8 @@ def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsort
             if stoi.get(".") != 0 else
             diagnose(stoi, [(unsorted, "the letters must be numbered in sorted order: "
                                        "sorted(set(''.join(words)))")],
-                     default="'.' is 0, then each distinct letter in sorted order"))
+                     default=FIXED_ALPHABET if len(stoi) == 27 != len(expected_stoi) else
+                     "'.' is 0, then each distinct letter in sorted order"))
     expect_equal(stoi, expected_stoi, f"stoi of {words_what}", hint=hint)
     expect_equal(itos, {i: ch for ch, i in expected_stoi.items()}, f"itos of {words_what}",
                  hint="itos is the inverse of stoi: {i: ch for ch, i in stoi.items()}")
@@ -73,9 +77,17 @@ def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsort
 
 @check(todo=1, points=1)
 def test_build_vocab_small(lesson):
-    _expect_vocab(lesson.build_vocab(["cab", "bad"]), "['cab', 'bad']",
-                  {".": 0, "a": 1, "b": 2, "c": 3, "d": 4},
+    out = lesson.helper("call_unmodified", "build_vocab", [["cab", "bad"]])
+    expect(not out["modified"], "build_vocab(['cab', 'bad']) leaves its words unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint="build the vocabulary without editing the list of words")
+    _expect_vocab(out["result"], "['cab', 'bad']", {".": 0, "a": 1, "b": 2, "c": 3, "d": 4},
                   {".": 0, "c": 1, "a": 2, "b": 3, "d": 4})
+    # another alphabet than names.txt's: capitals and digits sort before small letters
+    _expect_vocab(lesson.build_vocab(["Zo3", "ob"]), "['Zo3', 'ob']",
+                  {".": 0, "3": 1, "Z": 2, "b": 3, "o": 4},
+                  {".": 0, "Z": 1, "o": 2, "3": 3, "b": 4})
+    _expect_vocab(lesson.build_vocab([]), "[] (no words)", {".": 0}, {".": 0})
 
 
 @check(todo=1, points=1)
@@ -86,8 +98,21 @@ def test_build_vocab_names(lesson, words):
 
 # --------------------------------------------------------------------------- TODO 2
 
+EMPTY_INT64 = ("an empty word list gives two empty int64 tensors: pass dtype=torch.int64 "
+               "(torch.tensor([]) alone is float32)")
+
+
 @check(todo=2, points=1)
 def test_bigram_pairs_small(lesson):
+    for stoi, what in ((STOI, "bigram_pairs([], stoi)"),
+                       ({".": 0, "x": 1, "y": 2}, "bigram_pairs([], {'.': 0, 'x': 1, 'y': 2})")):
+        xs, ys = lesson.bigram_pairs([], stoi)
+        expect_tensor(xs, f"xs of {what}", shape=(0,), dtype=torch.int64, hint=EMPTY_INT64)
+        expect_tensor(ys, f"ys of {what}", shape=(0,), dtype=torch.int64, hint=EMPTY_INT64)
+    xs, ys = lesson.bigram_pairs(["xyx"], {".": 0, "y": 1, "x": 2})  # not names.txt's letters
+    expect_equal([xs, ys], [torch.tensor([0, 2, 1, 2]), torch.tensor([2, 1, 2, 0])],
+                 "bigram_pairs(['xyx'], {'.': 0, 'y': 1, 'x': 2}): .x xy yx x.",
+                 hint="look every character up in the stoi you are given")
     xs, ys = lesson.bigram_pairs(["emma", "ab"], STOI)
     what = "bigram_pairs(['emma', 'ab'], stoi)"
     short = isinstance(xs, torch.Tensor) and xs.shape == (6,)
@@ -131,10 +156,15 @@ def _count_hint(N: torch.Tensor, expected: torch.Tensor, no_end: torch.Tensor) -
 
 @check(todo=3, points=1)
 def test_count_bigrams_small(lesson):
-    N = lesson.count_bigrams(["ab", "abb"], STOI3)
     what = "count_bigrams(['ab', 'abb'], {'.': 0, 'a': 1, 'b': 2})"
+    out = lesson.helper("call_unmodified", "count_bigrams", [["ab", "abb"], dict(STOI3)])
+    expect(not out["modified"], f"{what} leaves words and stoi unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint="count the bigrams without editing the list of words or stoi")
+    N = out["result"]
     expect_tensor(N, what, shape=(3, 3), dtype="integer",
-                  hint="N is a (V, V) tensor of integer counts, V = len(stoi)")
+                  hint="N is a (V, V) tensor of integer counts, V = len(stoi): a fixed 27 "
+                       "only fits names.txt")
     expect_equal(N, N_SMALL, what, hint=_count_hint(N, N_SMALL, N_SMALL_NO_END))
 
 
@@ -186,9 +216,16 @@ def test_bigram_probs_small(lesson):
             (1, torch.tensor([[1 / 6, 4 / 6, 1 / 6], [1 / 5, 1 / 5, 3 / 5], [3 / 6, 1 / 6, 2 / 6]])),
             (0, torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [2 / 3, 0.0, 1 / 3]]))):
         what = f"bigram_probs(N, smoothing={smoothing}) with N = {N_PROBS.tolist()}"
-        with hint_on_error(what, "convert the counts to float before dividing: "
-                                 "(N + smoothing).float()"):
-            P = lesson.bigram_probs(N_PROBS.clone(), smoothing)
+        with hints_on_error(what, [],
+                            default="convert the counts to float before dividing: "
+                                    "(N + smoothing).float()"):
+            out = lesson.helper("call_unmodified", "bigram_probs", [N_PROBS.clone(), smoothing])
+        expect(not out["modified"], f"{what} leaves N unchanged", expected="N unchanged",
+               got=f"changed: {out['modified']}",
+               hint="bigram_probs changed its argument N in place (N += smoothing, or an "
+                    "in-place division such as /=): compute a new tensor, "
+                    "P = (N + smoothing).float()")
+        P = out["result"]
         expect_tensor(P, what, shape=(3, 3), dtype=torch.float32,
                       hint="P has N's shape and holds float32 probabilities")
         mistakes = _probs_mistakes(N_PROBS, smoothing)
@@ -224,8 +261,13 @@ def _expect_float(value, what: str) -> None:
 
 @check(todo=5, points=1)
 def test_nll_small(lesson):
-    got = lesson.nll(P_SMALL.clone(), ["ab", "b"], STOI3)
     what = "nll(P, ['ab', 'b'], {'.': 0, 'a': 1, 'b': 2})"
+    out = lesson.helper("call_unmodified", "nll", [P_SMALL.clone(), ["ab", "b"], STOI3])
+    expect(not out["modified"], f"{what} leaves its arguments unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint="nll changed P in place (log_ or another operation ending in _): use "
+                "P[xs, ys].log(), which makes a new tensor")
+    got = out["result"]
     _expect_float(got, what)
     logs = [math.log(p) for p in NLL_TERMS]
     expected = -sum(logs) / len(logs)
@@ -274,6 +316,27 @@ def test_sample_names_small(lesson):
                       "stop when 0 comes back")
 
 
+def _sample(P: torch.Tensor, itos: dict[int, str], n: int,
+            generator: torch.Generator) -> list[str]:
+    """The checks' own sampling loop: one multinomial draw per character, from '.' to '.'."""
+    names = []
+    for _ in range(n):
+        name, ix = "", 0
+        while (ix := int(torch.multinomial(P[ix], 1, True, generator=generator))) != 0:
+            name += itos[ix]
+        names.append(name)
+    return names
+
+
+IGNORES_GENERATOR = ("the names do not change with the generator's seed: draw with "
+                     "torch.multinomial(..., generator=generator), using the generator you are "
+                     "given, not the global one or one you seed yourself")
+# A vocabulary other than names.txt's, with a random-looking P: every row reaches '.'.
+ITOS_XYZ = {0: ".", 1: "x", 2: "y", 3: "z"}
+P_XYZ = torch.tensor([[0.1, 0.3, 0.4, 0.2], [0.3, 0.2, 0.2, 0.3], [0.25, 0.25, 0.25, 0.25],
+                      [0.5, 0.1, 0.1, 0.3]])
+
+
 @check(todo=6, points=2)
 def test_sample_names_names(lesson, words):
     P = names_probs(tuple(words))
@@ -283,24 +346,45 @@ def test_sample_names_names(lesson, words):
     expect_equal(got, again, "two runs with generators of the same seed",
                  hint="pass generator=generator to torch.multinomial: the global random "
                       "generator gives other names on every run")
-    # the lecture's sampling loop (the reference that later lessons are given)
-    expect_equal(got, reference.sample_names(P, ITOS, 20, _generator()),
+    expect_equal(got, _sample(P, ITOS, 20, _generator()),
                  "the 20 names drawn with seed 2147483647",
                  hint="draw each index with torch.multinomial(P[ix], num_samples=1, "
                       "replacement=True, generator=generator), one call per character, "
                       "starting from ix = 0")
 
 
+@check(todo=6, points=1)
+def test_sample_names_seeds_and_vocabulary(lesson):
+    what = "sample_names(P, {0: '.', 1: 'x', 2: 'y', 3: 'z'}, 8, generator)"
+    lecture = _sample(P_XYZ, ITOS_XYZ, 8, _generator())
+    for seed in (SEED, 42):
+        out = lesson.helper("call_unmodified", "sample_names",
+                            [P_XYZ.clone(), ITOS_XYZ, 8, _generator(seed)])
+        expect(not out["modified"], f"{what} leaves P and itos unchanged",
+               expected="no argument changed", got=f"changed: {out['modified']}",
+               hint="sample_names changed an argument in place: read the rows of P, do not "
+                    "normalise or edit them")
+        got = out["result"]
+        _expect_names(got, 8, f"{what}, seed {seed}")
+        expected = _sample(P_XYZ, ITOS_XYZ, 8, _generator(seed))
+        hint = (IGNORES_GENERATOR if seed != SEED and got == lecture else
+                "look the letters up in the itos you are given; draw each index with "
+                "torch.multinomial(P[ix], num_samples=1, replacement=True, generator=generator)")
+        expect_equal(got, expected, f"{what} with seed {seed}", hint=hint)
+    expect_equal(lesson.sample_names(P_XYZ, ITOS_XYZ, 0, _generator()), [],
+                 "sample_names(P, itos, 0, generator)", hint="n = 0 names is an empty list")
+
+
 # --------------------------------------------------------------------------- TODO 7
 
 def _replay(N: torch.Tensor, steps: int, lr: float, reg: float, *, zero_grad: bool = True,
-            sign: float = -1.0) -> tuple[torch.Tensor, list[float]]:
+            sign: float = -1.0, seed: int = SEED) -> tuple[torch.Tensor, list[float]]:
     """Gradient descent on the bigram network, written with counts instead of one-hot rows.
 
     The mean NLL over all bigrams equals sum(N * -log_softmax(W)) / N.sum(), so a few
     lines give the trajectory the student's full-batch loop must follow.
     """
-    W = torch.randn(N.shape, generator=_generator()).double().requires_grad_()
+    W = torch.randn(N.shape, generator=_generator(seed)).double().requires_grad_()
     Nd = N.double()
     losses = []
     for _ in range(steps):
@@ -315,14 +399,14 @@ def _replay(N: torch.Tensor, steps: int, lr: float, reg: float, *, zero_grad: bo
 
 
 def _trajectory_hint(got: list[float], N: torch.Tensor, steps: int, lr: float,
-                     reg: float, start: float) -> str | None:
+                     reg: float, start: float, seed: int = SEED) -> str | None:
     """Name the mistake that produces the losses ``got``, if it is a known one."""
     return diagnose(got, [
-        (_replay(N, steps, lr, 0.0)[1], "add the regularisation term reg * (W**2).mean() "
-                                        "to the loss"),
-        (_replay(N, steps, lr, reg, zero_grad=False)[1],
+        (_replay(N, steps, lr, 0.0, seed=seed)[1],
+         "add the regularisation term reg * (W**2).mean() to the loss"),
+        (_replay(N, steps, lr, reg, zero_grad=False, seed=seed)[1],
          "set W.grad = None before each backward pass: gradients accumulate otherwise"),
-        (_replay(N, steps, lr, reg, sign=1.0)[1],
+        (_replay(N, steps, lr, reg, sign=1.0, seed=seed)[1],
          "step downhill: W -= lr * W.grad (the loss grows with +=)"),
     ], default=("start from W = torch.randn((V, V), generator=generator); the loss is the mean "
                 "NLL plus reg * (W**2).mean()") if abs(got[0] - start) > 1e-3 else
@@ -332,14 +416,15 @@ def _trajectory_hint(got: list[float], N: torch.Tensor, steps: int, lr: float,
 
 
 def _train(lesson, words: list[str], stoi: dict[str, int], steps: int, what: str,
-           lr: float = 50.0):
+           lr: float = 50.0, seed: int = SEED):
     result = lesson.neural_bigram(words, stoi, steps=steps, lr=lr, reg=0.01,
-                                  generator=_generator())
+                                  generator=_generator(seed))
     expect(isinstance(result, (tuple, list)) and len(result) == 2, what,
            expected="(W, losses)", got=result)
     W, losses = result
     V = len(stoi)
-    expect_tensor(W, f"W of {what}", shape=(V, V), dtype=torch.float32)
+    expect_tensor(W, f"W of {what}", shape=(V, V), dtype=torch.float32,
+                  hint="W is (V, V) float32 with V = len(stoi): a fixed 27 only fits names.txt")
     expect(isinstance(losses, list) and len(losses) == steps
            and all(isinstance(x, float) for x in losses), f"losses of {what}",
            expected=f"a list of {steps} floats (loss.item() before each update)", got=losses)
@@ -359,6 +444,28 @@ def test_neural_bigram_small(lesson):
     expect_close(losses, expected, "the losses of 4 steps (lr 10, reg 0.01)", atol=1e-4,
                  hint=_trajectory_hint(losses, counts, 4, 10.0, 0.01, expected[0]))
     expect_close(W, expected_W.float(), "W after 4 steps", atol=1e-3,
+                 hint="return W after the last update (detached)")
+
+
+@check(todo=7, points=2)
+def test_neural_bigram_seed_and_vocabulary(lesson):
+    words = ["ab", "ba", "abba", "b"]
+    counts = torch.zeros(3, 3)
+    for w in words:
+        for a, b in zip("." + w, w + "."):
+            counts[STOI3[a], STOI3[b]] += 1
+    what = "neural_bigram(['ab', 'ba', 'abba', 'b'], {'.': 0, 'a': 1, 'b': 2}, steps=3, lr=5)"
+    W, losses = _train(lesson, words, STOI3, 3, f"{what}, seed 42", lr=5.0, seed=42)
+    expected_W, expected = _replay(counts, 3, 5.0, 0.01, seed=42)
+    hint = diagnose(losses, [(_replay(counts, 3, 5.0, 0.01)[1],
+                              "W must be drawn with the generator you are given: "
+                              "torch.randn((V, V), generator=generator); these losses come "
+                              "from seed 2147483647, not from the generator of seed 42")],
+                    default=None, atol=1e-4)
+    expect_close(losses, expected, f"the losses of {what} with a generator of seed 42",
+                 atol=1e-4,
+                 hint=hint or _trajectory_hint(losses, counts, 3, 5.0, 0.01, expected[0], seed=42))
+    expect_close(W, expected_W.float(), f"W after {what}", atol=1e-3,
                  hint="return W after the last update (detached)")
 
 
@@ -404,6 +511,31 @@ def _expect_heat_map(info: dict, N: torch.Tensor, itos: dict[int, str], what: st
     expect(got_counts == counts, f"count labels in {what}", expected=f"{V * V} counts",
            got=f"{len(got_counts)} numeric labels",
            hint="write str(N[i, j].item()) in every cell as well")
+    _expect_label_positions(info, N, itos, what)
+
+
+def _expect_label_positions(info: dict, N: torch.Tensor, itos: dict[int, str],
+                            what: str) -> None:
+    """Each bigram label and each count sits in its own cell: x = column j, y = row i."""
+    V = N.shape[0]
+    cells = {itos[i] + itos[j]: (i, j) for i in range(V) for j in range(V)}
+    for ax in info["axes"]:
+        for text, (x, y) in zip(ax["texts"], ax["text_positions"]):
+            j, i = round(x), round(y)
+            inside = abs(x - j) <= 0.5 and abs(y - i) <= 0.5 and 0 <= i < V and 0 <= j < V
+            if text in cells:
+                expected = cells[text]
+                ok = inside and (i, j) == expected
+                shown = f"the cell of row {expected[0]}, column {expected[1]}"
+            elif text.isdigit():
+                ok = inside and text == str(int(N[i, j]))
+                shown = "a cell whose count it is"
+            else:
+                continue
+            expect(ok, f"the position of the label {text!r} in {what}", expected=shown,
+                   got=f"x = {x:g}, y = {y:g}",
+                   hint="imshow puts N[i, j] at x = j (the column), y = i (the row): write "
+                        "ax.text(j, i, ...), not ax.text(i, j, ...)")
 
 
 @check(todo=8, points=1)

@@ -6,7 +6,7 @@ import functools
 
 import torch
 
-from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hint_on_error
+from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hints_on_error
 
 # The functions this lesson's checks call, with their parameters (autograder.api).
 API = {
@@ -31,21 +31,22 @@ WRONG_END = ("the window drops the wrong end: the new context is context[1:] + [
 
 
 def windows(words: list[str], block_size: int, *, end: bool = True, pad: int = 0,
-            shift: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+            shift: int = 0, stoi: dict[str, int] = STOI) -> tuple[torch.Tensor, torch.Tensor]:
     """The examples computed another way: every window of each padded index sequence.
 
     ``end``, ``pad`` and ``shift`` reproduce typical mistakes: no end token, padding with
     another index than '.', and a window that is ``shift`` characters ahead of the target.
     """
-    return _windows(tuple(words), block_size, end, pad, shift)
+    return _windows(tuple(words), block_size, end, pad, shift, tuple(stoi.items()))
 
 
 @functools.lru_cache(maxsize=16)
 def _windows(words: tuple[str, ...], block_size: int, end: bool, pad: int,
-             shift: int) -> tuple[torch.Tensor, torch.Tensor]:
+             shift: int, stoi_items: tuple) -> tuple[torch.Tensor, torch.Tensor]:
+    stoi = dict(stoi_items)
     xs, ys = [], []
     for w in words:
-        seq = [pad] * block_size + [STOI[ch] for ch in w] + ([0] if end else []) + [0] * shift
+        seq = [pad] * block_size + [stoi[ch] for ch in w] + ([0] if end else []) + [0] * shift
         targets = seq[block_size:len(seq) - shift]
         xs.extend(seq[k + shift:k + shift + block_size] for k in range(len(targets)))
         ys.extend(targets)
@@ -75,8 +76,11 @@ def _expect_examples(X: torch.Tensor, Y: torch.Tensor, words: list[str], block_s
 
 
 def _build(lesson, words: list[str], block_size: int, what: str):
-    with hint_on_error(what, f"build X and Y from contexts of length block_size (here "
-                             f"{block_size}), not a fixed 3"):
+    fixed = f"build X and Y from contexts of length block_size (here {block_size}), not a fixed 3"
+    with hints_on_error(what, [(r"KeyError", OWN_STOI), (r"shape|size|view", fixed)],
+                        default="start each word with context = [0] * block_size, look every "
+                                "character up in stoi, and add one example per character "
+                                "of word + '.'"):
         X, Y = lesson.build_dataset(words, block_size, STOI)
     return X, Y
 
@@ -117,7 +121,7 @@ def test_build_dataset_five_words(lesson):
 
 @check(todo=1, points=2)
 def test_build_dataset_other_block_sizes(lesson):
-    for block_size in (1, 5):
+    for block_size in (1, 4, 5):
         what = f"build_dataset(['emma', 'ava'], {block_size}, stoi)"
         X, Y = _build(lesson, ["emma", "ava"], block_size, what)
         _expect_shapes(X, Y, ["emma", "ava"], block_size, what)
@@ -139,3 +143,31 @@ def test_build_dataset_names(lesson, words):
            hint=END_TOKEN)
     _expect_examples(X, Y, words, 3, what, default="compare your first rows with the 'emma' "
                                                    "example: ..., ..e, .em, emm, mma")
+
+
+# A vocabulary other than names.txt's: the checks must not assume 'a' is 1.
+STOI_ZYX = {".": 0, "z": 1, "y": 2, "x": 3}
+OWN_STOI = "look every character up in the stoi you are given: stoi[ch], not a fixed a-z"
+EMPTY = ("no words give no examples: X of shape (0, block_size) and Y of shape (0,); "
+         "torch.tensor([]) alone has shape (0,), reshape it to (len(Y), block_size)")
+
+
+@check(todo=1, points=1)
+def test_build_dataset_other_vocabulary_and_no_words(lesson):
+    words = ["xyz", "zy"]
+    what = "build_dataset(['xyz', 'zy'], 2, {'.': 0, 'z': 1, 'y': 2, 'x': 3})"
+    with hints_on_error(what, [], default=OWN_STOI):
+        out = lesson.helper("call_unmodified", "build_dataset", [words, 2, STOI_ZYX])
+    expect(not out["modified"], f"{what} leaves its arguments unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint="build_dataset changed its words or stoi: add the end token to a copy "
+                "(for ch in w + '.'), never to the list you are given")
+    X, Y = out["result"]
+    expected_x, expected_y = windows(words, 2, stoi=STOI_ZYX)
+    expect_tensor(X, f"X of {what}", shape=(7, 2), dtype=torch.int64)
+    expect_equal([X, Y], [expected_x, expected_y], f"X and Y of {what}", hint=OWN_STOI)
+    for block_size in (3, 1):
+        what = f"build_dataset([], {block_size}, stoi)"
+        X, Y = lesson.build_dataset([], block_size, STOI)
+        expect_tensor(X, f"X of {what}", shape=(0, block_size), dtype=torch.int64, hint=EMPTY)
+        expect_tensor(Y, f"Y of {what}", shape=(0,), dtype=torch.int64, hint=EMPTY)

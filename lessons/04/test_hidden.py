@@ -7,7 +7,7 @@ import functools
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, fail, hint_on_error, matches)
+                                 expect_tensor, fail, hints_on_error, matches)
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
@@ -44,6 +44,23 @@ def _generator(seed: int = SEED) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+EMPTY_BATCH = ("-1 cannot be worked out when emb holds no numbers (an empty batch, n = 0): "
+               "take the sizes from emb.shape, emb.view(n, block_size * n_embd)")
+SHAPE_ERRORS = [(r"unspecified dimension size -1|0 elements", EMPTY_BATCH)]
+
+
+def _expect_unchanged(lesson, fn: str, args: list, what: str,
+                      advice: str = "a view must read the memory of emb without changing emb "
+                                    "itself") -> dict:
+    """Call ``fn`` through call_unmodified; fail, naming the argument, if it changed one."""
+    out = lesson.helper("call_unmodified", fn, args)
+    expect(not out["modified"], f"{what} leaves its arguments unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint=f"{fn} changed its argument {' and '.join(out['modified'])} in place (resize_, "
+                f"an operation ending in _, or an assignment into it): {advice}")
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def names_emb(words: tuple[str, ...]) -> torch.Tensor:
     """emb = C[X] for all of names.txt, block_size 3, C (27, 2) drawn with the seed."""
@@ -55,6 +72,8 @@ def names_emb(words: tuple[str, ...]) -> torch.Tensor:
 
 def _flat_mistakes(emb: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
     n = emb.shape[0]
+    if emb.numel() == 0:
+        return []
     return [(emb.transpose(1, 2).reshape(n, -1), WRONG_ORDER),
             (emb.reshape(-1, n).T, WRONG_ORDER)]
 
@@ -64,7 +83,7 @@ def _expect_flat(got, emb: torch.Tensor, what: str) -> None:
     expect_tensor(got, what, shape=(n, block_size * n_embd),
                   hint=f"one row of block_size * n_embd = {block_size * n_embd} numbers per "
                        f"example; {FIXED_SIZES}")
-    expect_equal(got, emb.reshape(n, -1), what,
+    expect_equal(got, emb.reshape(n, block_size * n_embd), what,
                  hint=diagnose(got, _flat_mistakes(emb),
                                default="row i is emb[i, 0], emb[i, 1], ... side by side"))
 
@@ -74,7 +93,7 @@ def _expect_flat(got, emb: torch.Tensor, what: str) -> None:
 @check(todo=1, points=2)
 def test_flatten_context_small(lesson):
     what = "flatten_context(emb) with emb = torch.arange(12.0).view(2, 3, 2)"
-    with hint_on_error(what, FIXED_SIZES):
+    with hints_on_error(what, [], default=FIXED_SIZES):
         out = lesson.helper("call_with_storage", "flatten_context", EMB_SMALL)
     _expect_flat(out["result"], EMB_SMALL, what)
     expect_equal(out["result"], FLAT_SMALL, what)
@@ -88,11 +107,22 @@ def test_flatten_context_sizes(lesson, words):
                        "flatten_context(emb) with emb (4, 5, 3): block_size 5, n_embd 3"),
                       (names_emb(tuple(words)), "flatten_context(C[X]) on names.txt, "
                                                 "emb (228146, 3, 2)")):
-        with hint_on_error(what, FIXED_SIZES):
+        with hints_on_error(what, [], default=FIXED_SIZES):
             out = lesson.helper("call_with_storage", "flatten_context", emb)
         _expect_flat(out["result"], emb, what)
         expect(out["shares"][0], f"{what} shares storage with emb",
                expected="a view (no copy)", got="a copy", hint=NOT_A_VIEW)
+
+
+@check(todo=1, points=1)
+def test_flatten_context_edges(lesson):
+    for emb, what in ((torch.arange(20.0).view(4, 1, 5), "emb (4, 1, 5): block_size 1"),
+                      (torch.arange(6.0).view(2, 3, 1), "emb (2, 3, 1): n_embd 1"),
+                      (torch.zeros((0, 3, 2)), "emb (0, 3, 2): an empty batch")):
+        what = f"flatten_context(emb) with {what}"
+        with hints_on_error(what, SHAPE_ERRORS, default=FIXED_SIZES):
+            out = _expect_unchanged(lesson, "flatten_context", [emb.clone()], what)
+        _expect_flat(out["result"], emb, what)
 
 
 # --------------------------------------------------------------------------- TODO 2
@@ -100,8 +130,9 @@ def test_flatten_context_sizes(lesson, words):
 @check(todo=2, points=2)
 def test_concat_context_small(lesson):
     what = "concat_context(emb) with emb = torch.arange(12.0).view(2, 3, 2)"
-    with hint_on_error(what, "torch.cat takes a list or tuple of tensors, e.g. "
-                             "torch.cat(torch.unbind(emb, 1), 1)"):
+    with hints_on_error(what, [],
+                        default="torch.cat takes a list or tuple of tensors, e.g. "
+                                "torch.cat(torch.unbind(emb, 1), 1)"):
         out = lesson.helper("call_with_storage", "concat_context", EMB_SMALL)
     got = out["result"]
     expect_tensor(got, what, shape=(2, 6),
@@ -118,9 +149,9 @@ def test_concat_context_small(lesson):
 @check(todo=2, points=1)
 def test_concat_context_matches_view(lesson, words):
     emb4 = torch.randn((50, 4, 10), generator=_generator())
-    with hint_on_error("concat_context(emb) with block_size 4",
-                       "torch.unbind(emb, 1) gives every slice emb[:, k], however many there "
-                       "are; three hand-written slices only fit block_size 3"):
+    with hints_on_error("concat_context(emb) with block_size 4", [],
+                        default="torch.unbind(emb, 1) gives every slice emb[:, k], however many "
+                                "there are; three hand-written slices only fit block_size 3"):
         got = lesson.concat_context(emb4)
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (50, 30):
         fail("concat_context(emb) with block_size 4", expected="shape (50, 40)",
@@ -130,6 +161,18 @@ def test_concat_context_matches_view(lesson, words):
     emb = names_emb(tuple(words))
     got = lesson.concat_context(emb)
     _expect_flat(got, emb, "concat_context(C[X]) on names.txt, emb (228146, 3, 2)")
+
+
+@check(todo=2, points=1)
+def test_concat_context_edges(lesson):
+    for emb, what in ((torch.arange(20.0).view(4, 1, 5), "emb (4, 1, 5): block_size 1"),
+                      (torch.zeros((0, 3, 2)), "emb (0, 3, 2): an empty batch")):
+        what = f"concat_context(emb) with {what}"
+        with hints_on_error(what, [],
+                            default="torch.cat(torch.unbind(emb, 1), 1) works for any n and "
+                                    "block_size"):
+            out = _expect_unchanged(lesson, "concat_context", [emb.clone()], what)
+        _expect_flat(out["result"], emb, what)
 
 
 # --------------------------------------------------------------------------- TODO 3
@@ -155,8 +198,9 @@ def _hidden_mistakes(emb: torch.Tensor, W1: torch.Tensor,
 @check(todo=3, points=2)
 def test_hidden_layer_small(lesson):
     what = "hidden_layer(emb, W1, b1) with emb (2, 3, 2), W1 (6, 4), b1 (4,)"
-    with hint_on_error(what, "flatten emb to (n, block_size * n_embd) first: a (2, 3, 2) "
-                             "tensor cannot be multiplied by W1 (6, 4)"):
+    with hints_on_error(what, [],
+                        default="flatten emb to (n, block_size * n_embd) first: a (2, 3, 2) "
+                                "tensor cannot be multiplied by W1 (6, 4)"):
         got = lesson.hidden_layer(EMB_SMALL, W1_SMALL, B1_SMALL)
     expect_tensor(got, what, shape=(2, 4), hint="h has one row per example and n_hidden columns")
     expected = torch.tanh(FLAT_SMALL @ W1_SMALL + B1_SMALL)
@@ -186,6 +230,51 @@ def test_hidden_layer_names(lesson, words):
                                    default="h = torch.tanh(emb_flat @ W1 + b1)"))
 
 
+HAND_TANH = ("a tanh written with exp, (e^x - e^-x) / (e^x + e^-x), overflows to inf / inf = "
+             "nan once |x| is large (exp(100) is inf in float32): use torch.tanh")
+NO_GRAD = ("the gradient must reach emb, W1 and b1: keep h in the autograd graph (no "
+           ".detach(), .data, .tolist(), .item() or torch.no_grad() on the way)")
+
+
+@check(todo=3, points=1)
+def test_hidden_layer_large_preactivations(lesson):
+    # one example whose 6 pre-activations are -100, -60, -50, 50, 60, 100 (W1 = I, b1 = 0)
+    emb = torch.tensor([[[-100.0, -60.0], [-50.0, 50.0], [60.0, 100.0]]])
+    what = "hidden_layer(emb, I, 0) with pre-activations -100, -60, -50, 50, 60, 100"
+    got = lesson.hidden_layer(emb, torch.eye(6), torch.zeros(6))
+    expect_tensor(got, what, shape=(1, 6), dtype=torch.float32)
+    expect(bool(torch.isfinite(got).all()), f"{what}: every value is finite", expected="-1 or 1",
+           got=got, hint=HAND_TANH)
+    expect_close(got, torch.tensor([[-1.0, -1, -1, 1, 1, 1]]), what, hint=HAND_TANH)
+
+
+@check(todo=3, points=1)
+def test_hidden_layer_gradient_and_sizes(lesson):
+    g = _generator(5)
+    emb, W1, b1 = torch.randn((3, 4, 5), generator=g), torch.randn((20, 7), generator=g), \
+        torch.randn(7, generator=g)
+    what = "hidden_layer(emb, W1, b1) with emb (3, 4, 5), W1 (20, 7), b1 (7,), then backward"
+    w = torch.linspace(-1, 1, 21).view(3, 7)
+    with hints_on_error(what, [], default=FIXED_SIZES):
+        _expect_unchanged(lesson, "hidden_layer", [emb.clone(), W1.clone(), b1.clone()], what,
+                          "compute h as a new tensor, torch.tanh(emb_flat @ W1 + b1)")
+        out = lesson.helper("call_with_grad", "hidden_layer", [emb, W1, b1], {}, w)
+    expected = torch.tanh(emb.reshape(3, 20) @ W1 + b1)
+    expect_close(out["result"], expected, what,
+                 hint=diagnose(out["result"], _hidden_mistakes(emb, W1, b1),
+                               default="h = torch.tanh(emb_flat @ W1 + b1)"))
+    expect(out["graph"], f"{what}: h is part of the graph", expected="a tensor that requires grad",
+           got="no graph", hint=NO_GRAD)
+    leaves = [t.clone().requires_grad_() for t in (emb, W1, b1)]
+    (torch.tanh(leaves[0].reshape(3, 20) @ leaves[1] + leaves[2]) * w).sum().backward()
+    for name, got, leaf in zip(("emb", "W1", "b1"), out["grads"], leaves):
+        expect_close(got, leaf.grad, f"{name}.grad after {what}", hint=NO_GRAD)
+    what = "hidden_layer(emb, W1, b1) with emb (0, 3, 2): an empty batch"
+    with hints_on_error(what, SHAPE_ERRORS):
+        got = lesson.hidden_layer(torch.zeros((0, 3, 2)), W1_SMALL, B1_SMALL)
+    expect_tensor(got, what, shape=(0, 4), hint="an empty batch gives h of shape (0, n_hidden)")
+
+
 # --------------------------------------------------------------------------- TODO 4
 
 def _expect_strides(got, shape: tuple[int, ...]) -> None:
@@ -207,10 +296,34 @@ def _expect_strides(got, shape: tuple[int, ...]) -> None:
     expect_equal(got, expected, f"{what} (as torch.empty({shape}).stride())", hint=hint)
 
 
+ANY_RANK = "walk over every dimension of shape, however many there are (also none: ())"
+SIZE_ZERO = ("torch counts a dimension of size 0 as size 1 when it works out strides: "
+             "multiply by max(size, 1)")
+
+
 @check(todo=4, points=1)
 def test_contiguous_strides_small(lesson):
     for shape in ((2, 3, 4), (5,), (3, 1, 2)):
-        _expect_strides(lesson.contiguous_strides(shape), shape)
+        with hints_on_error(f"contiguous_strides({shape})", [], default=ANY_RANK):
+            got = lesson.contiguous_strides(shape)
+        _expect_strides(got, shape)
+
+
+@check(todo=4, points=1)
+def test_contiguous_strides_edges(lesson):
+    for shape in ((), (7,), (2, 0, 3), (0, 4), (3, 0)):
+        with hints_on_error(f"contiguous_strides({shape})", [], default=ANY_RANK):
+            got = lesson.contiguous_strides(shape)
+        if 0 in shape and isinstance(got, (tuple, list)):
+            no_max, step = [], 1
+            for size in reversed(shape):
+                no_max.append(step)
+                step *= size
+            if tuple(got) == tuple(reversed(no_max)) != torch.empty(shape, device="meta").stride():
+                fail(f"contiguous_strides({shape})",
+                     expected=tuple(torch.empty(shape, device="meta").stride()), got=got,
+                     hint=SIZE_ZERO)
+        _expect_strides(got, shape)
 
 
 @check(todo=4, points=1)

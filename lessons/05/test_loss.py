@@ -8,7 +8,8 @@ import math
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import check, diagnose, expect, expect_close, expect_tensor, hint_on_error
+from autograder.checking import (check, diagnose, expect, expect_close, expect_tensor,
+                                 hints_on_error)
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
@@ -58,6 +59,59 @@ def _generator(seed: int = SEED) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+# The library functions this lesson asks the student to write by hand. The checks call
+# TODOs 2-5 once with these replaced by functions that raise (helper "call_without");
+# torch.logsumexp, max, exp, log and indexing stay allowed.
+FORBIDDEN = ["torch.nn.functional.softmax", "torch.nn.functional.log_softmax",
+             "torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss",
+             "torch.softmax", "torch.log_softmax", "torch.Tensor.softmax",
+             "torch.Tensor.log_softmax", "torch.special.softmax", "torch.special.log_softmax"]
+BY_HAND = ("this TODO is written by hand: F.softmax, F.log_softmax, F.cross_entropy, F.nll_loss "
+           "(and torch.softmax, .softmax(), .log_softmax()) are ruled out, the checks use them "
+           "to judge your version; exp, max, sum, log, torch.logsumexp and indexing are fine")
+KEEPDIM_ERROR = ("counts.sum(1) has shape (n,); keep the summed dimension with "
+                 "counts.sum(1, keepdim=True), shape (n, 1), so the division broadcasts along "
+                 "each row")
+ROWS = ("index the rows with torch.arange(n), n = logits.shape[0] (the number of examples), not "
+        "a fixed number such as the lecture's 32")
+NO_GRAPH = ("no gradient reaches the inputs: return a tensor that stays in the autograd graph "
+            "(no .item(), .tolist(), torch.tensor(...) of a result, .detach() or torch.no_grad())")
+CHANGED = ("{fn} changed its argument {args} in place ({how}): compute new tensors, e.g. "
+           "{fix}")
+# logits (4, 5) on the scale of the lecture's, and a 1-row and an empty batch for generality
+LOGITS_4x5 = torch.randn((4, 5), generator=torch.Generator().manual_seed(11)) * 3
+Y_4 = torch.tensor([4, 0, 2, 2])
+
+
+def _by_hand(lesson, fn: str, args: list, what: str,
+             errors: list[tuple[str, str]] | None = None):
+    """``fn(*args)`` with the library softmax and losses ruled out (helper call_without)."""
+    with hints_on_error(what, [(r"ForbiddenCall|ruled out", BY_HAND), *(errors or [])]):
+        return lesson.helper("call_without", fn, args, {}, FORBIDDEN)
+
+
+def _expect_inputs_unchanged(lesson, fn: str, args: list, what: str, how: str, fix: str):
+    out = lesson.helper("call_unmodified", fn, args)
+    expect(not out["modified"], f"{what} leaves its arguments unchanged",
+           expected="no argument changed", got=f"changed: {out['modified']}",
+           hint=CHANGED.format(fn=fn, args=" and ".join(out["modified"]), how=how, fix=fix))
+    return out["result"]
+
+
+def _expect_gradient(lesson, fn: str, args: list, what: str, reference, weights=None) -> None:
+    """The gradient of ``fn`` reaches its floating inputs and equals the reference's."""
+    out = lesson.helper("call_with_grad", fn, args, {}, weights)
+    expect(out["graph"], f"{what}: the result is part of the autograd graph",
+           expected="a tensor that requires grad", got="no graph", hint=NO_GRAPH)
+    leaves = [a.clone().requires_grad_() if a.is_floating_point() else a for a in args]
+    result = reference(*leaves)
+    (result * (torch.ones_like(result) if weights is None else weights)).sum().backward()
+    for i, (got, leaf) in enumerate(zip(out["grads"], leaves)):
+        if leaf.is_floating_point():
+            expect_close(got, leaf.grad, f"the gradient of {what} with respect to argument "
+                                         f"{i + 1}", atol=1e-5, hint=NO_GRAPH)
+
+
 @functools.lru_cache(maxsize=2)
 def names_model(words: tuple[str, ...], first: int | None = None) -> dict[str, torch.Tensor]:
     """The lecture's first forward pass on ``words[:first]``: h, W2, b2, logits and Y.
@@ -103,9 +157,9 @@ def _expect_probs(got: torch.Tensor, what: str, hint: str) -> None:
 
 @check(todo=1, points=1)
 def test_output_layer_small(lesson):
-    with hint_on_error("output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)",
-                       "h (n, n_hidden) @ W2 (n_hidden, vocab_size), in that order, then + b2, "
-                       "which broadcasts over the rows"):
+    with hints_on_error("output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)", [],
+                        default="h (n, n_hidden) @ W2 (n_hidden, vocab_size), in that order, "
+                                "then + b2, which broadcasts over the rows"):
         got = lesson.output_layer(H_SMALL, W2_SMALL, B2_SMALL)
     expect_tensor(got, "output_layer(h, W2, b2) with h (2, 3), W2 (3, 4), b2 (4,)",
                   shape=(2, 4), hint="the logits have one row per example and one column "
@@ -128,15 +182,28 @@ def test_output_layer_names(lesson, words):
                  hint="logits = h @ W2 + b2")
 
 
+@check(todo=1, points=1)
+def test_output_layer_gradient_and_sizes(lesson):
+    g = _generator(3)
+    h, W2, b2 = torch.randn((5, 3), generator=g), torch.randn((3, 7), generator=g), \
+        torch.randn(7, generator=g)
+    what = "output_layer(h, W2, b2) with h (5, 3), W2 (3, 7), b2 (7,)"
+    _expect_inputs_unchanged(lesson, "output_layer", [h.clone(), W2.clone(), b2.clone()], what,
+                             "+= or another in-place operation", "h @ W2 + b2")
+    _expect_gradient(lesson, "output_layer", [h, W2, b2], what, lambda h, W2, b2: h @ W2 + b2,
+                     weights=torch.linspace(-1, 1, 35).view(5, 7))
+    what = "output_layer(h, W2, b2) with an empty batch, h (0, 3)"
+    got = lesson.output_layer(torch.zeros((0, 3)), W2, b2)
+    expect_tensor(got, what, shape=(0, 7), hint="no examples, no rows: h @ W2 + b2 works for n = 0")
+
+
 # --------------------------------------------------------------------------- TODO 2
 
 @check(todo=2, points=2)
 def test_softmax_small(lesson):
     logits = COUNTS_2x3.log()
     what = "softmax(logits) with logits (2, 3)"
-    with hint_on_error(what, "counts.sum(1) has shape (n,); keep the summed dimension "
-                             "with counts.sum(1, keepdim=True), shape (n, 1), so the division "
-                             "broadcasts along each row"):
+    with hints_on_error(what, [(r"must match the size|size of tensor", KEEPDIM_ERROR)]):
         got = lesson.softmax(logits)
     expect_tensor(got, what, shape=(2, 3), hint="probs has the shape of the logits")
     hint = diagnose(got, [
@@ -176,13 +243,34 @@ def test_softmax_square(lesson):
 @check(todo=2, points=1)
 def test_softmax_names(lesson, words):
     model = names_model(tuple(words))
-    got = lesson.softmax(model["logits"])
     what = "softmax(logits) on names.txt, logits (228146, 27)"
+    with hints_on_error(what, [(r"must match the size|size of tensor", KEEPDIM_ERROR)]):
+        got = lesson.softmax(model["logits"])
     expect_tensor(got, what, shape=(228146, 27), dtype=torch.float32)
     _expect_probs(got, what, hint="probs = counts / counts.sum(1, keepdim=True), with "
                                   "counts = logits.exp(); these logits are small enough for exp")
     expect_close(got, F.softmax(model["logits"], dim=1), f"{what} equals F.softmax(logits, 1)",
                  atol=1e-6, hint="probs = counts / counts.sum(1, keepdim=True)")
+
+
+def _softmax_by_hand(lesson, fn: str, how: str, fix: str) -> None:
+    """``fn`` (softmax or stable_softmax): by hand, other sizes, inputs unchanged, gradient."""
+    for logits in (LOGITS_4x5, LOGITS_4x5[:1], torch.zeros((0, 5))):
+        what = f"{fn}(logits) with logits {tuple(logits.shape)}, library softmax ruled out"
+        got = _by_hand(lesson, fn, [logits], what, [(r"must match the size|size of tensor",
+                                                     KEEPDIM_ERROR)])
+        expect_tensor(got, what, shape=tuple(logits.shape), dtype=torch.float32)
+        expect_close(got, torch.softmax(logits, 1), f"{what} equals F.softmax(logits, 1)",
+                     hint="probs = exp(logits) / exp(logits).sum(1, keepdim=True), row by row")
+    what = f"{fn}(logits) with logits (4, 5)"
+    _expect_inputs_unchanged(lesson, fn, [LOGITS_4x5.clone()], what, how, fix)
+    _expect_gradient(lesson, fn, [LOGITS_4x5], what, lambda x: torch.softmax(x, 1),
+                     weights=torch.arange(20.0).view(4, 5))
+
+
+@check(todo=2, points=1)
+def test_softmax_by_hand_and_gradient(lesson):
+    _softmax_by_hand(lesson, "softmax", "exp_ or /=", "counts = logits.exp()")
 
 
 # --------------------------------------------------------------------------- TODO 3
@@ -191,7 +279,8 @@ def test_softmax_names(lesson, words):
 def test_nll_loss_small(lesson):
     logits = COUNTS_3x4.log()  # all the picked logits are positive, so log(logits) is finite
     what = "nll_loss(logits, Y) with logits (3, 4), Y = [1, 0, 3]"
-    with hint_on_error(what, NLL_ERROR):
+    with hints_on_error(what, [(r"could not be broadcast|shape mismatch", ROWS)],
+                        default=NLL_ERROR):
         got = lesson.nll_loss(logits, Y_3)
     probs = COUNTS_3x4 / COUNTS_3x4.sum(1, keepdim=True)
     picked = probs[torch.arange(3), Y_3]  # 2/8, 3/8, 5/8
@@ -222,7 +311,7 @@ def test_nll_loss_uniform(lesson):
     logits = torch.zeros((5, 27))
     Y = torch.tensor([0, 1, 13, 25, 26])
     what = "nll_loss(logits, Y) with all-zero logits (every character equally likely)"
-    with hint_on_error(what, NLL_ERROR):
+    with hints_on_error(what, [], default=NLL_ERROR):
         got = lesson.nll_loss(logits, Y)
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y], then "
                                    ".mean() over all of them")
@@ -238,7 +327,7 @@ def test_nll_loss_names(lesson, words):
     five = names_model(tuple(words), 5)
     what = ("nll_loss(logits, Y) of the lecture's first forward pass on the first five names "
             "(32 examples)")
-    with hint_on_error(what, NLL_ERROR):
+    with hints_on_error(what, [], default=NLL_ERROR):
         got = lesson.nll_loss(five["logits"], five["Y"])
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y], then "
                                    ".mean() over all of them")
@@ -246,14 +335,30 @@ def test_nll_loss_names(lesson, words):
                  hint="loss = -probs[torch.arange(n), Y].log().mean()")
     model = names_model(tuple(words))
     what = "nll_loss(logits, Y) on all of names.txt (228146 examples)"
-    with hint_on_error(what, "keep every intermediate at shape (n, vocab_size) or (n,): an "
-                             "(n, n) matrix such as probs[:, Y] does not fit in memory for "
-                             "228146 examples"):
+    with hints_on_error(what, [],
+                        default="keep every intermediate at shape (n, vocab_size) or (n,): an "
+                                "(n, n) matrix such as probs[:, Y] does not fit in memory for "
+                                "228146 examples"):
         got = lesson.nll_loss(model["logits"], model["Y"])
     _expect_scalar(got, what, hint="pick one entry per row, probs[torch.arange(n), Y]")
     expected = F.cross_entropy(model["logits"], model["Y"])  # about 19.5052
     expect_close(got, expected, f"{what} equals F.cross_entropy(logits, Y)",
                  hint="loss = -probs[torch.arange(n), Y].log().mean()")
+
+
+@check(todo=3, points=1)
+def test_nll_loss_by_hand_and_gradient(lesson):
+    what = "nll_loss(logits, Y) with logits (4, 5), library losses ruled out"
+    got = _by_hand(lesson, "nll_loss", [LOGITS_4x5, Y_4], what,
+                   [(r"could not be broadcast|shape mismatch", ROWS)])
+    _expect_scalar(got, what, hint="pick one entry per row, then .mean() over all of them")
+    expect_close(got, F.cross_entropy(LOGITS_4x5, Y_4), f"{what} equals F.cross_entropy",
+                 hint="loss = -probs[torch.arange(n), Y].log().mean()")
+    _expect_inputs_unchanged(lesson, "nll_loss", [LOGITS_4x5.clone(), Y_4.clone()],
+                             "nll_loss(logits, Y)", "an operation ending in _",
+                             "probs = softmax(logits)")
+    _expect_gradient(lesson, "nll_loss", [LOGITS_4x5, Y_4], "nll_loss(logits, Y)",
+                     F.cross_entropy)
 
 
 # --------------------------------------------------------------------------- TODO 4
@@ -262,7 +367,7 @@ def test_nll_loss_names(lesson, words):
 def test_stable_softmax_small(lesson):
     logits = COUNTS_2x3.log()
     what = "stable_softmax(logits) with ordinary logits (2, 3)"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(2, 3), hint="probs has the shape of the logits")
     expected = torch.tensor([[0.25, 0.5, 0.25], [0.375, 0.125, 0.5]])
@@ -275,7 +380,7 @@ def test_stable_softmax_small(lesson):
 @check(todo=4, points=2)
 def test_stable_softmax_extreme(lesson):
     what = "stable_softmax(logits) with rows [1000, 999, 998] and [-1000, -1001, -1002]"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(LOGITS_SCALES)
     expect_tensor(got, what, shape=(2, 3), hint="probs has the shape of the logits")
     counts = LOGITS_SCALES.exp()
@@ -293,7 +398,7 @@ def test_stable_softmax_extreme(lesson):
 def test_stable_softmax_square(lesson):
     logits = torch.tensor([[1000.0, 999.0, 998.0], [0.0, -1.0, -2.0], [-1000.0, -1001.0, -1002.0]])
     what = "stable_softmax(logits) with a square input, rows around 1000, 0 and -1000"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(3, 3), hint="probs has the shape of the logits")
     no_keepdim = (logits - logits.max(1).values).exp()
@@ -311,7 +416,7 @@ def test_stable_softmax_square(lesson):
 def test_stable_softmax_names(lesson, words):
     logits = names_model(tuple(words))["logits"] * 10  # up to about 390: exp overflows
     what = "stable_softmax(10 * logits) on names.txt, logits (228146, 27)"
-    with hint_on_error(what, MAX_KEEPDIM):
+    with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
     expect_tensor(got, what, shape=(228146, 27), dtype=torch.float32)
     _expect_probs(got, what, hint="exp(logits) overflows for logits this large, and with one "
@@ -321,6 +426,12 @@ def test_stable_softmax_names(lesson, words):
     expect_close(got, F.softmax(logits, dim=1), f"{what} equals F.softmax(logits, 1)",
                  atol=1e-6, hint="probs = exp(logits - m) / sum(exp(logits - m)) with m the "
                                  "row's maximum")
+
+
+@check(todo=4, points=1)
+def test_stable_softmax_by_hand_and_inputs(lesson):
+    _softmax_by_hand(lesson, "stable_softmax", "logits -= m, or another in-place operation",
+                     "logits - m")
 
 
 # --------------------------------------------------------------------------- TODO 5
@@ -389,9 +500,10 @@ def test_stable_nll_loss_extreme(lesson):
 def test_stable_nll_loss_names(lesson, words):
     model = names_model(tuple(words))
     what = "stable_nll_loss(logits, Y) on all of names.txt (228146 examples)"
-    with hint_on_error(what, "keep every intermediate at shape (n, 1) or (n,): m of shape "
-                             "(n, 1) plus an (n,) vector broadcasts to an (n, n) matrix, which "
-                             "for 228146 examples does not fit in memory; use m.squeeze(1)"):
+    with hints_on_error(what, [],
+                        default="keep every intermediate at shape (n, 1) or (n,): m of shape "
+                                "(n, 1) plus an (n,) vector broadcasts to an (n, n) matrix, which "
+                                "for 228146 examples does not fit in memory; use m.squeeze(1)"):
         got = lesson.stable_nll_loss(model["logits"], model["Y"])
     _expect_scalar(got, what, hint="compute one loss per row, then .mean() over all of them")
     expect_close(got, F.cross_entropy(model["logits"], model["Y"]),
@@ -407,3 +519,18 @@ def test_stable_nll_loss_names(lesson, words):
     expect_close(got, F.cross_entropy(logits, model["Y"]),
                  f"{what} equals F.cross_entropy(10 * logits, Y)",
                  hint="loss = (logsumexp - logits[torch.arange(n), Y]).mean()")
+
+
+@check(todo=5, points=1)
+def test_stable_nll_loss_by_hand_and_gradient(lesson):
+    what = "stable_nll_loss(logits, Y) with logits (4, 5), library losses ruled out"
+    got = _by_hand(lesson, "stable_nll_loss", [LOGITS_4x5, Y_4], what)
+    _expect_scalar(got, what, hint="compute one loss per row, then .mean() over all of them")
+    expect_close(got, F.cross_entropy(LOGITS_4x5, Y_4), f"{what} equals F.cross_entropy",
+                 hint="loss = (logsumexp - logits[torch.arange(n), Y]).mean()")
+    _expect_inputs_unchanged(lesson, "stable_nll_loss", [LOGITS_4x5.clone(), Y_4.clone()],
+                             "stable_nll_loss(logits, Y)", "logits -= m, or another in-place "
+                             "operation", "logits - m")
+    logits = LOGITS_4x5 * 40  # up to about +-300: the gradient must stay finite as well
+    _expect_gradient(lesson, "stable_nll_loss", [logits, Y_4],
+                     "stable_nll_loss(40 * logits, Y)", F.cross_entropy)

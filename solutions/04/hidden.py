@@ -19,12 +19,15 @@ def flatten_context(emb: torch.Tensor) -> torch.Tensor:
     """Lay the block_size embeddings of each example side by side, without copying.
 
     emb: (n, block_size, n_embd). Returns (n, block_size * n_embd), a view of emb's
-    memory: row i is emb[i, 0], emb[i, 1], ... concatenated.
+    memory: row i is emb[i, 0], emb[i, 1], ... concatenated. An empty batch (n = 0)
+    gives shape (0, block_size * n_embd).
     """
     # TODO 1: return a view of emb with one row of block_size * n_embd numbers per example
-    # Hint: view keeps the memory and changes the shape; -1 lets PyTorch work out one size.
+    # Hint: view keeps the memory and changes the shape; take the sizes from emb.shape
+    #   (-1 cannot be worked out when emb holds no numbers at all).
     ### BEGIN SOLUTION
-    return emb.view(emb.shape[0], -1)
+    n, block_size, n_embd = emb.shape
+    return emb.view(n, block_size * n_embd)
     ### END SOLUTION
 
 
@@ -46,11 +49,12 @@ def hidden_layer(emb: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor) -> torch
     """The hidden layer of the MLP: h = tanh(emb_flat @ W1 + b1).
 
     emb: (n, block_size, n_embd). W1: (block_size * n_embd, n_hidden). b1: (n_hidden,).
-    Returns h of shape (n, n_hidden), every value in (-1, 1).
+    Returns h of shape (n, n_hidden), every value in [-1, 1], also for pre-activations
+    far beyond +-50; (0, n_hidden) for an empty batch.
     """
     # TODO 3: flatten emb to (n, block_size * n_embd), multiply by W1, add b1, apply tanh
     ### BEGIN SOLUTION
-    emb_flat = emb.view(emb.shape[0], -1)  # (n, block_size * n_embd)
+    emb_flat = emb.flatten(1)  # (n, block_size * n_embd), also for n = 0
     return torch.tanh(emb_flat @ W1 + b1)
     ### END SOLUTION
 
@@ -60,7 +64,9 @@ def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
 
     stride[d] is how many elements to skip in memory to move one step along
     dimension d: 1 for the last dimension, and for every other dimension the product
-    of the sizes after it. (2, 3, 4) gives (12, 4, 1). Equals torch.empty(shape).stride().
+    of the sizes after it. (2, 3, 4) gives (12, 4, 1). Equals torch.empty(shape).stride(),
+    which counts a dimension of size 0 as size 1 ((2, 0, 3) gives (3, 3, 1)); the 0-d
+    shape () gives ().
     """
     # TODO 4: walk the dimensions from the last to the first, multiplying the sizes as you go
     ### BEGIN SOLUTION
@@ -68,7 +74,7 @@ def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     step = 1
     for size in reversed(shape):
         strides.append(step)
-        step *= size
+        step *= max(size, 1)  # torch's rule for a size-0 dimension
     return tuple(reversed(strides))
     ### END SOLUTION
 

@@ -1,4 +1,17 @@
-"""Typical mistakes for lesson 01 (bigram.py); see tests/test_mutants.py."""
+"""Typical mistakes for lesson 01 (bigram.py); see tests/test_mutants.py.
+
+Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_kinds.py):
+
+| kind | covered by |
+|---|---|
+| randomness | TODO 6, TODO 7: sample_names and neural_bigram run with seeds 2147483647 and 42 |
+| generality | TODO 1, 2, 3, 7: other alphabets ({'.', 'x', 'y'}, capitals and digits), no words at all; TODO 6 n = 0 |
+| inputs | TODO 1, TODO 3, TODO 4, TODO 5, TODO 6: build_vocab, count_bigrams, bigram_probs, nll and sample_names through call_unmodified |
+| gradients | n/a: neural_bigram trains W itself and returns it detached; its losses are replayed step by step instead |
+| range | n/a: no function here is asked to be numerically stable (logits of a one-layer bigram stay small) |
+| figures | TODO 8: every bigram label and count at its cell (x = column, y = row) |
+| devices | TODO 5: nll creates its index tensors on P's device (strict mutant) |
+"""
 
 MUTANTS = {
     "letters_in_order_of_appearance": dict(
@@ -52,7 +65,7 @@ MUTANTS = {
         new="return -P[xs, ys].log().mean()",
         hint="loss.item()"),
     "sampling_ignores_the_generator": dict(
-        todo=6,
+        todo=6, kind="randomness",
         old="replacement=True,\n                                   generator=generator)",
         new="replacement=True)",
         hint="generator=generator"),
@@ -77,8 +90,57 @@ MUTANTS = {
         new="            W += lr * W.grad",
         hint="step downhill"),
     "heat_map_without_labels": dict(
-        todo=8,
+        todo=8, kind="figures",
         old="            ax.text(j, i, itos[i] + itos[j]",
         new="            0 and ax.text(j, i, itos[i] + itos[j]",
         hint="label every cell"),
+    # ---- kinds of checks (issue "checks a wrong program cannot pass")
+    "fixed_alphabet": dict(
+        todo=1, kind="generality",
+        old='chars = sorted(set("".join(words)))',
+        new='chars = list("abcdefghijklmnopqrstuvwxyz")',
+        hint="a fixed a-z only fits names.txt"),
+    "pairs_without_dtype": dict(
+        todo=2, kind="generality",
+        old="return (torch.tensor(xs, dtype=torch.int64, device=device),\n"
+            "            torch.tensor(ys, dtype=torch.int64, device=device))",
+        new="return (torch.tensor(xs, device=device),\n"
+            "            torch.tensor(ys, device=device))",
+        hint="torch.tensor([]) alone is float32"),
+    "counts_for_27_characters": dict(
+        todo=3, kind="generality",
+        old="V = len(stoi)\n    xs, ys = bigram_pairs(words, stoi)\n    return",
+        new="V = 27\n    xs, ys = bigram_pairs(words, stoi)\n    return",
+        hint="a fixed 27"),
+    "smoothing_added_in_place": dict(
+        todo=4, kind="inputs",
+        old="P = (N + smoothing).float()",
+        new="N += smoothing\n    P = N.float()",
+        hint="changed its argument N in place"),
+    "nll_pairs_on_the_default_device": dict(
+        todo=5, kind="devices", device="strict",
+        old="bigram_pairs(words, stoi, device=P.device)\n    return",
+        new="bigram_pairs(words, stoi)\n    return",
+        hint="mixes tensors on different devices"),
+    "sampling_with_its_own_seed": dict(
+        todo=6, kind="randomness",
+        old="    names = []\n    for _ in range(n):",
+        new="    generator = torch.Generator().manual_seed(SEED)\n    names = []\n"
+            "    for _ in range(n):",
+        hint="do not change with the generator's seed"),
+    "training_with_its_own_seed": dict(
+        todo=7, kind="randomness",
+        old="    if generator is None:\n        generator = torch.Generator().manual_seed(SEED)",
+        new="    generator = torch.Generator().manual_seed(SEED)",
+        hint="drawn with the generator you are given"),
+    "network_for_27_characters": dict(
+        todo=7, kind="generality",
+        old="V = len(stoi)\n    xs, ys = bigram_pairs(words, stoi)\n    num",
+        new="V = 27\n    xs, ys = bigram_pairs(words, stoi)\n    num",
+        hint="a fixed 27 only fits names.txt"),
+    "labels_transposed": dict(
+        todo=8, kind="figures",
+        old="ax.text(j, i, itos[i] + itos[j]",
+        new="ax.text(i, j, itos[i] + itos[j]",
+        hint="not ax.text(i, j, ...)"),
 }
