@@ -27,9 +27,24 @@ def test_checks_pass_on_solution(info):
 
 @each_lesson
 def test_checks_pass_on_solution_strict_device(info):
-    """CPU inputs and a meta default device: a tensor made without device= breaks."""
-    results = run_lesson(info, info.solution, lesson_checks(info, slow=False), device="strict")
+    """CPU inputs and a meta default device, as in grading: a tensor made without device=
+    breaks. Grading carries results up to the lesson's MAX_RESULT_BYTES (default: the
+    wire's cap), so the largest result of a correct submission must fit it."""
+    from autograder.grading.grade import result_bytes
+    from autograder.impl import LocalImpl
+    from autograder.runner import run_checks
+
+    checks = lesson_checks(info, slow=False)
+    impl = LocalImpl(info.solution, info.module, device="strict")
+    try:
+        results = run_checks(checks, impl, _FIXTURES)
+    finally:
+        impl.close()
     assert all(r.passed for r in results), _failures(results)
+    cap = result_bytes(checks, None)
+    assert impl.largest_result <= cap, (
+        f"lesson {info.number} returns {impl.largest_result >> 20} MiB; set MAX_RESULT_BYTES "
+        f"in its check module (now {cap >> 20} MiB)")
 
 
 @each_lesson
@@ -125,23 +140,3 @@ def test_helpers_report_changes_gradients_and_repeated_calls(tmp_path):
     out = lesson.helper("call_repeatedly", "step", [{"w": torch.zeros(2)}, 0.5], {}, 3)
     assert out["results"] == [-1.0, -2.0, -3.0] and torch.equal(out["args"][0]["w"],
                                                                 torch.full((2,), -1.5))
-
-
-@each_lesson
-def test_the_largest_result_fits_the_lessons_wire_cap(info):
-    """Grading carries results up to the lesson's MAX_RESULT_BYTES (default: the wire's
-    cap); a correct submission must never be cut off by it."""
-    from autograder.grading.grade import result_bytes
-    from autograder.impl import LocalImpl
-    from autograder.runner import run_checks
-
-    checks = lesson_checks(info, slow=False)
-    impl = LocalImpl(info.solution, info.module)
-    try:
-        run_checks(checks, impl, _FIXTURES)
-    finally:
-        impl.close()
-    cap = result_bytes(checks, None)
-    assert impl.largest_result <= cap, (
-        f"lesson {info.number} returns {impl.largest_result >> 20} MiB; set MAX_RESULT_BYTES "
-        f"in its check module (now {cap >> 20} MiB)")

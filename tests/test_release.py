@@ -22,14 +22,16 @@ def test_lesson_ranges():
 
 def test_the_edition_has_no_solutions_and_its_checks_pass_on_the_reference(tmp_path):
     edition = tmp_path / "edition"
-    report = release(edition)
-    assert report.lessons == [info.number for info in LESSONS]
+    report = release(edition, {"01", "02", "03", "04", "05"})
+    assert report.lessons == ["01", "02", "03", "04", "05"]
     for absent in ("solutions", "tests", ".autograder-build.json"):
         assert not (edition / absent).exists()
     assert not list(edition.rglob("*.bak")) and not list(edition.rglob("__pycache__"))
     assert solution_leaks(edition) == []
+    assert not list(edition.glob("lessons/*/*.ipynb.bak"))
+    assert len(list(edition.glob("lessons/*/*.ipynb"))) == 5  # the student notebooks
     # the reference code in place of the skeletons: every check passes, without solutions/
-    for info in LESSONS:
+    for info in LESSONS[:5]:
         shutil.copy(info.solution, edition / "lessons" / info.number / info.solution.name)
     env = {**os.environ, "PYTHONPATH": str(edition)}
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "lessons", "-p", "no:randomly"],
