@@ -176,12 +176,13 @@ def figures(s: ClassSummary) -> dict[str, str]:
     out = {}
     fig, ax = plt.subplots(figsize=(7, 3.2))
     bins = _bins(list(s.scores.values()), s.max_score)
-    ax.bar([b[0] for b in bins], [b[2] for b in bins],
-           width=max(0.8, 0.8 * (bins[0][1] - bins[0][0] + 1)), color="#3b6ea8", align="edge")
+    span = bins[0][1] - bins[0][0] + 1
+    ax.bar([(b[0] + b[1]) / 2 for b in bins], [b[2] for b in bins], width=0.8 * span,
+           color="#3b6ea8")
     ax.set_xlabel(f"points (out of {s.max_score})")
     ax.set_ylabel("students")
     ax.set_title("Score distribution")
-    ax.set_xlim(-0.5, s.max_score + 1)
+    ax.set_xlim(-0.6, s.max_score + 0.6)
     ax.yaxis.get_major_locator().set_params(integer=True)
     out["scores"] = _svg(fig)
     plt.close(fig)
@@ -210,7 +211,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;m
 padding:0 1rem;color:#222;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
-.card{background:#f4f6f9;border-radius:6px;padding:.6rem 1rem;min-width:8rem}
+.card{background:#f4f6f9;border-radius:6px;padding:.5rem .8rem;min-width:6.5rem;flex:1}
 .card b{display:block;font-size:1.4rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 td,th{border-bottom:1px solid #e4e4e4;padding:.3rem .5rem;text-align:left;vertical-align:top}
