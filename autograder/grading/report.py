@@ -100,19 +100,22 @@ def summarize(entries: dict[str, dict[str, Any]]) -> ClassSummary:
         rows = extra.get("checks") or [[t.get("name"), 0, t.get("score"), t.get("max_score"),
                                         t.get("status")] for t in entry.get("tests", [])]
         tests = entry.get("tests", [])
+        mine: set[str] = set()  # a hint counts once per student
         for i, (name, todo, _points, maximum, status) in enumerate(rows):
             stats = checks.setdefault(name, CheckStats(name, int(todo or 0), int(maximum or 0)))
             stats.total += 1
             if status == "failed":
                 stats.failed += 1
                 if i < len(tests):
-                    hints[_hint_of(tests[i].get("output", ""))] += 1
+                    mine.add(_hint_of(tests[i].get("output", "")))
             elif status != "passed":
                 stats.errors += 1
+        hints.update(mine)
         state = extra.get("status", "graded")
-        if state != "graded" or any(r[4] == "timeout" for r in rows):
-            problems.append((student, state if state != "graded" else "timeout",
-                             extra.get("problem", "")))
+        if any(r[4] == "timeout" for r in rows):
+            state = "timeout"
+        if state != "graded":
+            problems.append((student, state, extra.get("problem", "")))
         for note in extra.get("notes", []):
             notes[note.split(" (")[0].split(":")[0]] += 1
     return ClassSummary(
@@ -248,7 +251,7 @@ def html_page(entries: dict[str, dict[str, Any]], title: str | None = None) -> s
                      f"<td class=n>{c.rate:.0%}</td></tr>")
     parts.append("</table><h2>Most frequent hints: the class's typical mistakes</h2>")
     if s.hints:
-        parts.append("<table><tr><th>students</th><th>hint</th></tr>" + "".join(
+        parts.append("<table><tr><th>students</th><th>hint (the first line of the failure when none)</th></tr>" + "".join(
             f"<tr><td class=n>{n}</td><td>{e(text)}</td></tr>" for text, n in s.hints) + "</table>")
     else:
         parts.append("<p>None: every check passed.</p>")
