@@ -164,6 +164,34 @@ def test_helper_modules_travel_with_the_module(tmp_path):
     assert sub.helpers == {"util.py": b"def f(): pass\n"}
 
 
+def test_notebooks_wait_for_the_notebook_support(tmp_path, monkeypatch):
+    from autograder.grading import submissions
+
+    (tmp_path / "ann.ipynb").write_text("{}")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "embedding.ipynb").write_text("{}")
+    (tmp_path / "dee.py").write_text(SOLUTION)
+    monkeypatch.setattr(submissions, "_notebooks", lambda: None)
+    got = gather([tmp_path], "embedding")
+    assert [s.student for s in got.submissions] == ["bob", "dee"]  # a folder: a row
+    assert "a notebook" in dict(got.skipped)[str(tmp_path / "ann.ipynb")]
+
+    class Bad(ValueError):
+        pass
+
+    def convert(data: bytes, name: str) -> str:
+        if data == b"{}":
+            return f"# from {name}\n"
+        raise Bad("not a Jupyter notebook")
+
+    monkeypatch.setattr(submissions, "_notebooks", lambda: (convert, Bad))
+    (tmp_path / "cy.ipynb").write_text("")
+    subs = {s.student: s for s in gather([tmp_path], "embedding").submissions}
+    assert subs["ann"].content == b"# from ann.ipynb\n"
+    assert subs["bob"].content == b"# from embedding.ipynb\n"
+    assert "not a Jupyter notebook" in subs["cy"].error
+
+
 def test_encodings_are_named_and_decoded_on_request():
     utf16 = Submission("a", Path("a.py"), SOLUTION.encode("utf-16"))
     assert "UTF-16" in prepare(utf16).error and "--decode" in utf16.error

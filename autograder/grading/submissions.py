@@ -259,10 +259,34 @@ def prepare(sub: Submission, decode: bool = False) -> Submission:
     return sub
 
 
+def _notebooks():
+    """``module_source(data, name)`` of the notebook support (issue 7), or None where this
+    installation has none: then a notebook entry is skipped with the reason."""
+    try:
+        from autograder.notebooks.extract import NotebookFormatError, module_source
+    except ImportError:
+        return None
+    return module_source, NotebookFormatError
+
+
+def _read_notebook(path: Path, root: Path | None = None) -> tuple[bytes | None, str | None]:
+    """A notebook's code cells as a module (nothing is run), or why not."""
+    data, error = _read_file(path, root)
+    support = _notebooks()
+    if data is None or support is None:
+        return None, error or "notebooks cannot be graded by this installation"
+    module_source, NotebookFormatError = support
+    try:
+        return module_source(data, readable(path.name)).encode("utf-8"), None
+    except NotebookFormatError as exc:
+        return None, f"{readable(path.name)}: {exc}"
+
+
 def _candidates_in_dir(folder: Path, module: str
                        ) -> tuple[list[Path], list[Path], list[Path]]:
-    """(module candidates, other .py files, symbolic links met) under ``folder``."""
-    named, others, links = [], [], []
+    """(module candidates, other .py files, symbolic links met) under ``folder``; the
+    lesson's notebook counts as a candidate only where no .py file is one."""
+    named, others, links, notebooks = [], [], [], []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         for d in dirnames:
             if os.path.islink(os.path.join(dirpath, d)):
@@ -280,6 +304,10 @@ def _candidates_in_dir(folder: Path, module: str
                 named.append(Path(dirpath) / name)
             elif name.endswith(".py"):
                 others.append(Path(dirpath) / name)
+            elif name == f"{module}.ipynb" and _notebooks() is not None:
+                notebooks.append(Path(dirpath) / name)
+    if not named and not others:
+        named = notebooks
     return named, others, links
 
 
@@ -413,13 +441,13 @@ def _inner_zip(zf: zipfile.ZipFile, member: zipfile.ZipInfo, module: str) -> str
 
 def _student_name(path: Path, module: str) -> str:
     name = readable(path.name or path.resolve().name)
-    if name.lower().endswith(".zip"):
-        name = name[:-4]
+    if name.lower().endswith((".zip", ".ipynb")):
+        name = name.rsplit(".", 1)[0]
     else:
         found = module_stem(name)
         if found:
             name = found[0]
-    if near_module(readable(path.name), module) is not None and path.parent.name:
+    if (near_module(readable(path.name), module) is not None or name == module) and path.parent.name:
         name = readable(path.parent.resolve().name)
     return name
 
@@ -464,7 +492,7 @@ def read_submission(path: Path, module: str, skeleton: bytes | None = None,
         else:
             found = []
             for p in named or others:
-                data, error = _read_file(p, path)
+                data, error = (_read_notebook if p.suffix == ".ipynb" else _read_file)(p, path)
                 rel = display(p.relative_to(path))
                 found.append(_Found(rel, len(p.relative_to(path).parts) - 1,
                                     near_module(p.name, module) is not False, data, error, {}))
@@ -479,6 +507,8 @@ def read_submission(path: Path, module: str, skeleton: bytes | None = None,
                         if data is not None:
                             files[display(p.relative_to(path))] = data
                 sub.helpers = _helpers_beside(files, module, best.rel)
+    elif path.name.lower().endswith(".ipynb") and _notebooks() is not None:
+        sub.content, sub.error = _read_notebook(path)
     elif module_stem(path.name):
         sub.content, sub.error = _read_file(path)
         if near_module(path.name, module) is False or not path.name.endswith(".py"):
@@ -501,6 +531,8 @@ def _why_not_gradable(path: Path) -> str | None:
     if name.startswith("."):
         return "a hidden file"
     if name.lower().endswith(".zip") or module_stem(name):
+        return None
+    if name.lower().endswith(".ipynb") and _notebooks() is not None:
         return None
     if name.lower().endswith(".ipynb"):
         return "a notebook: export it as a .py file (File > Download as > Python) to grade it"
