@@ -143,6 +143,24 @@ def test_name_pattern_keeps_the_latest_attempt(tmp_path):
     assert sorted(s.student for s in got.submissions) == ["1001", "1002"]
 
 
+def test_moodle_and_blackboard_presets(tmp_path):
+    m = tmp_path / "moodle"
+    for folder in ("Alice Smith_123456_assignsubmission_file_", "Bob Doe_123457_assignsubmission_file_"):
+        (m / folder).mkdir(parents=True)
+        (m / folder / "embedding.py").write_text(SOLUTION)
+    got = apply_name_pattern(intake(m), "moodle")
+    assert sorted(s.student for s in got.submissions) == ["Alice Smith", "Bob Doe"]
+    b = tmp_path / "blackboard"
+    b.mkdir()
+    (b / "HW3_alice_attempt_2026-11-29-10-11-12_embedding.py").write_text("# old\n")
+    (b / "HW3_alice_attempt_2026-11-30-09-00-00_embedding.py").write_text(SOLUTION)
+    (b / "HW3_bob_attempt_2026-11-28-08-00-00_embedding.py").write_text(SOLUTION)
+    got = apply_name_pattern(intake(b), "blackboard")
+    assert {s.student: s.content for s in got.submissions} == {
+        "alice": SOLUTION.encode(), "bob": SOLUTION.encode()}
+    assert len(got.skipped) == 1 and "earlier attempt of alice" in got.skipped[0][1]
+
+
 def test_zip_inside_zip_says_what_it_holds(tmp_path):
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as zf:
