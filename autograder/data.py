@@ -82,14 +82,36 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _size_problem(ds: Dataset, path: Path, size: int) -> str:
+    """Why a copy has the wrong size, in words with the fix: Windows line endings and
+    extra blank lines at the end are named as such (the text is otherwise right)."""
+    if size < ds.size:
+        return "the file is truncated or is not the right file"
+    if size <= 4 * ds.size + 4096:
+        data = path.read_bytes()
+        unix = data.replace(b"\r\n", b"\n")
+        fixes = []
+        if unix != data:
+            fixes.append(("it has Windows (CRLF) line endings",
+                          f"convert them with `dos2unix {path}` or `sed -i 's/\\r$//' {path}`"))
+        if unix.endswith(b"\n\n"):
+            fixes.append(("it ends with extra blank lines",
+                          "delete the empty lines at its end"))
+            unix = unix.rstrip(b"\n") + b"\n"
+        if fixes and hashlib.sha256(unix).hexdigest() == ds.sha256:
+            return ("the text is right but " + " and ".join(w for w, _ in fixes)
+                    + "; " + "; ".join(f for _, f in fixes)
+                    + " (or delete the file and let the course download it again)")
+    return "the file is longer than the course's copy: it is not the right file"
+
+
 def check_file(ds: Dataset, path: Path) -> str | None:
     """None if ``path`` is a good copy of ``ds``, else what is wrong with it."""
     if not path.is_file():
         return f"{path} does not exist"
     size = path.stat().st_size
     if size != ds.size:
-        return (f"{path} has {size} bytes, expected {ds.size}: "
-                "the file is truncated or is not the right file")
+        return f"{path} has {size} bytes, expected {ds.size}: " + _size_problem(ds, path, size)
     digest = sha256_of(path)
     if digest != ds.sha256:
         return f"{path} has sha256 {digest}, expected {ds.sha256}: the file is corrupted"

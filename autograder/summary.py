@@ -7,8 +7,12 @@ reads the same everywhere.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from autograder.lessons import LessonInfo
-from autograder.runner import CheckResult, score
+
+if TYPE_CHECKING:  # importing the runner loads torch: commands that only print stay light
+    from autograder.runner import CheckResult
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -50,6 +54,8 @@ def lesson_line(info: LessonInfo, results: list[CheckResult], lesson_points: int
     ``lesson_points``: the points of all the lesson's checks, when only some were
     selected (``-k``); ``impl``: the implementation, when it is not the student's module.
     """
+    from autograder.runner import score
+
     earned, possible = score([r for r in results if r.status != "not run"])
     ran = [r for r in results if r.status != "not run"]
     passed = sum(r.passed for r in results)

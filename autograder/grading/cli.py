@@ -1,4 +1,4 @@
-"""Commands that run checks against student code: grade, gradescope, progress."""
+"""Commands that run checks against student code: grade, gradescope, merge, report."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from autograder.lessons import LessonError, get_lesson
+from autograder.summary import plural
 
 
 def parse_size(text: str) -> int:
@@ -89,13 +90,54 @@ class Progress:
         sys.stderr.flush()
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise argparse.ArgumentTypeError(f"not a shard: {text!r} (use I/N with 1 <= I <= N, "
+                                         "e.g. 2/8)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _intake(args: argparse.Namespace, info, out) -> list | None:
+    """The submissions to grade (None: nothing gradable, reported); intake lines printed."""
+    from autograder.grading.submissions import apply_name_pattern, gather, shard_of
+
+    skeleton = info.skeleton.read_bytes() if info.skeleton.exists() else None
+    intake = gather([Path(p) for p in args.submissions], info.module, skeleton,
+                    decode=args.decode)
+    if args.name_pattern:
+        try:
+            apply_name_pattern(intake, args.name_pattern)
+        except re.error as exc:
+            print(f"autograder grade: --name-pattern: {exc}", file=sys.stderr)
+            return None
+    for note in intake.notes:
+        print(note, file=out)
+    for entry, why in intake.skipped:
+        print(f"skipped: {entry}: {why}", file=out)
+    if not intake.submissions:
+        where = ", ".join(args.submissions)
+        print(f"autograder grade: nothing to grade in {where}"
+              + (" (every entry was skipped, see above)" if intake.skipped else
+                 " (no submission there)"), file=sys.stderr)
+        return None
+    subs = intake.submissions
+    if args.shard:
+        index, count = args.shard
+        subs = [s for s in subs if shard_of(s.student, count) == index - 1]
+        print(f"shard {index}/{count}: {plural(len(subs), 'submission')} of "
+              f"{len(intake.submissions)}", file=out)
+    return subs
+
+
 def _cmd_grade(args: argparse.Namespace) -> int:
     from autograder.sandbox import launch
 
     launch.start_early()  # the sandbox's Python imports torch while this one does
     from autograder.grading import reports
     from autograder.grading.grade import Grader, Sandbox
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.gradebook import GradebookError, open_gradebook
+    from autograder.runner import collect
     from autograder.sandbox.remote import SandboxUnavailable
 
     try:
@@ -107,10 +149,16 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if problem:
         print(f"autograder grade: {problem}", file=sys.stderr)
         return 2
-    submissions = find_submissions([Path(p) for p in args.submissions], info.module)
-    if not submissions:
-        print("autograder grade: no submissions found", file=sys.stderr)
+    submissions = _intake(args, info, sys.stdout)
+    if submissions is None:
         return 2
+    try:
+        book = open_gradebook(collect(args.checks or info.checks, api_from=info.checks),
+                              args.csv, args.json, fresh=args.fresh)
+    except (GradebookError, OSError) as exc:
+        print(f"autograder grade: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
     outputs = [Path(p).resolve() for p in (args.csv, args.json) if p]
     sources = [Path(p).resolve() for p in args.submissions]
     try:
@@ -120,30 +168,33 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         return 2
     with sandbox:
         grader = Grader(info, sandbox)
-        done = []
         progress = Progress(len(submissions), enabled=not args.quiet)
 
+        last = {"at": 0.0, "cost": 0.0}
+
         def save(result) -> None:
-            done.append(result)
+            """Keep the files current, at most about every 2 s (and at least 20 times
+            the cost of a write apart), so a class of thousands is not rewritten after
+            every submission; the final write follows the batch."""
             progress.update(result)
-            order = {id(s): i for i, s in enumerate(submissions)}
-            ranked = sorted(done, key=lambda r: order.get(id(r), 0))
-            if args.csv:
-                reports.write_atomically(Path(args.csv), reports.gradebook_csv(ranked, grader.checks))
-            if args.json:
-                reports.write_atomically(Path(args.json),
-                                         reports.results_json(ranked, args.visibility))
+            book.update(result, args.visibility)
+            now = time.monotonic()
+            if now - last["at"] >= max(2.0, 20 * last["cost"]):
+                book.write(args.csv, args.json, args.excel)
+                last["at"], last["cost"] = time.monotonic(), time.monotonic() - now
 
-        results = grader.grade_all(submissions, on_result=save)
-        if args.csv:
-            reports.write_atomically(Path(args.csv), reports.gradebook_csv(results, grader.checks))
-        if args.json:
-            reports.write_atomically(Path(args.json), reports.results_json(results, args.visibility))
-        from autograder.summary import plural
-
+        results = grader.grade_all(submissions, on_result=save) if submissions else []
+        book.write(args.csv, args.json, args.excel)
         print(f"lesson {info.number} ({info.module}.py), {plural(len(results), 'submission')}, "
               f"isolation: {sandbox.config.isolation}")
         print(reports.table(results, grader.checks))
+        notes = [(r.student, n) for r in results for n in r.notes]
+        if notes:
+            print("\nnotes:")
+            for student, note in notes:
+                print(f"  {student}: {note}")
+        if args.csv or args.json:
+            print("\n" + book.summary(len(results)))
         if args.verbose:
             for r in results:
                 problem = reports.first_problem(r)
@@ -156,6 +207,8 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     from autograder.sandbox import launch
 
     launch.start_early()
+    import json
+
     from autograder.grading import reports
     from autograder.grading.grade import Grader, Sandbox
     from autograder.grading.submissions import read_submission
@@ -165,14 +218,46 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     if problem:
         print(f"autograder gradescope: {problem}", file=sys.stderr)
         return 2
-    submission = read_submission(Path(args.submission), info.module)
+    skeleton = info.skeleton.read_bytes() if info.skeleton.exists() else None
+    submission = read_submission(Path(args.submission), info.module, skeleton)
     results_path = Path(args.results)
     with Sandbox(_options(args, [results_path.resolve().parent, Path(args.submission).resolve()]),
                  log=_log) as sandbox:
         grader = Grader(info, sandbox)
         result = grader.grade(submission)
-    reports.write_atomically(results_path, reports.results_json([result], args.visibility))
+    # one student's results.json in Gradescope's own format (not keyed by student)
+    reports.write_atomically(results_path, json.dumps(
+        reports.gradescope_json(result, args.visibility), indent=2) + "\n")
     print(f"{result.score}/{result.max_score} points; wrote {results_path}")
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from autograder.grading.gradebook import GradebookError, merge_parts
+
+    try:
+        book = merge_parts([Path(p) for p in args.parts])
+    except GradebookError as exc:
+        print(f"autograder merge: {exc}", file=sys.stderr)
+        return 2
+    book.write(args.csv, args.json, args.excel)
+    print(f"merged {plural(len(args.parts), 'part')}: {plural(len(book.entries), 'student')}"
+          + "".join(f"; wrote {p}" for p in (args.csv, args.json) if p))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from autograder.grading.report import ReportError, load_results, terminal_summary, write_html
+
+    try:
+        entries = load_results(Path(args.results))
+    except ReportError as exc:
+        print(f"autograder report: {exc}", file=sys.stderr)
+        return 2
+    print(terminal_summary(entries))
+    if args.html:
+        write_html(entries, Path(args.html), title=args.title)
+        print(f"\nwrote {args.html}")
     return 0
 
 
@@ -182,9 +267,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("submissions", nargs="+",
                    help="module files, folders holding one, zips, or folders of those")
     _add_limits(p, None)
-    p.add_argument("--csv", help="write the gradebook: a row per student, a column per check")
-    p.add_argument("--json", help="write Gradescope results.json (an object keyed by student "
-                                  "when there are several submissions)")
+    p.add_argument("--csv", help="the gradebook: a row per student, a column per check; "
+                                 "an existing file's other students are kept")
+    p.add_argument("--json", help="the class results.json: an object keyed by student, each "
+                                  "in Gradescope's format; an existing file's other students "
+                                  "are kept")
+    p.add_argument("--fresh", action="store_true",
+                   help="start the --csv/--json gradebook anew instead of updating it")
+    p.add_argument("--excel", action="store_true",
+                   help="write the CSV with a byte-order mark, so Excel reads accents right")
+    p.add_argument("--decode", action="store_true",
+                   help="convert modules saved as UTF-16 or cp1252 to UTF-8 before grading")
+    p.add_argument("--name-pattern", metavar="REGEX",
+                   help="take the student id from entry names (group 'id', else group 1) and "
+                        "keep the latest attempt per id (group 'attempt', else the file time); "
+                        "presets: canvas, moodle, blackboard")
+    p.add_argument("--shard", type=parse_shard, metavar="I/N",
+                   help="grade only shard I of N (a stable 1/N of the students, by name); "
+                        "join the parts' --json files with `autograder merge`")
     p.add_argument("--checks", type=Path,
                    help="grade with this check file instead of the lesson's (hidden checks)")
     p.add_argument("--visibility", default="visible",
@@ -205,3 +305,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    choices=("visible", "hidden", "after_due_date", "after_published"))
     _add_limits(p, 1)
     p.set_defaults(func=_cmd_gradescope)
+
+    p = sub.add_parser("merge", help="join the results.json of shards into one gradebook")
+    p.add_argument("parts", nargs="+", help="results.json files written by grade --shard")
+    p.add_argument("--csv", help="write the gradebook CSV")
+    p.add_argument("--json", help="write the class results.json")
+    p.add_argument("--excel", action="store_true", help="CSV with a byte-order mark")
+    p.set_defaults(func=_cmd_merge)
+
+    p = sub.add_parser("report", help="the class report of a results.json: terminal summary, "
+                                      "--html page")
+    p.add_argument("results", help="a class results.json (grade --json or merge --json)")
+    p.add_argument("--html", help="write a self-contained HTML page with figures")
+    p.add_argument("--title", default=None, help="the page's title")
+    p.set_defaults(func=_cmd_report)

@@ -48,6 +48,7 @@ class SubmissionResult:
     output: str = ""
     seconds: float = 0.0
     error: str | None = None  # the submission could not be read
+    notes: list[str] = field(default_factory=list)  # what intake did (choice, rewrites, hints)
 
     @property
     def score(self) -> int:
@@ -137,11 +138,12 @@ class Grader:
             results = [CheckResult(c.name, c.todo, c.points, 0, "error",
                                    f"the submission could not be read: {submission.error}",
                                    "SubmissionError") for c in self.checks]
-            return SubmissionResult(submission.student, str(submission.source), results,
-                                    error=submission.error)
+            return SubmissionResult(submission.student, submission.entry or str(submission.source),
+                                    results, error=submission.error,
+                                    notes=list(submission.notes))
         filename = f"{self.lesson.module}.py"
         with self.sandbox.submission(filename, submission.content, self.lesson.module,
-                                     _number(self.lesson)) as impl:
+                                     _number(self.lesson), submission.helpers) as impl:
             impl.max_message = self.max_message
             results = run_checks(self.checks, impl, self.fixtures,
                                  Budget(self.options.timeout, self.options.total_timeout))
@@ -150,8 +152,9 @@ class Grader:
             _clipped(r)
             if r.name in self.student_side:
                 r.student_side = True
-        return SubmissionResult(submission.student, str(submission.source), results,
-                                output, time.monotonic() - start)
+        return SubmissionResult(submission.student, submission.entry or str(submission.source),
+                                results, output, time.monotonic() - start,
+                                notes=list(submission.notes))
 
     def grade_all(self, submissions: list[Submission],
                   on_result: Callable[[SubmissionResult], None] | None = None
@@ -166,7 +169,7 @@ class Grader:
             except Exception as exc:  # a grader bug must not lose the other students
                 sub = submissions[index]
                 why = f"internal grader error: {clip(exc, STRING_LIMIT)}"
-                result = SubmissionResult(sub.student, str(sub.source), [
+                result = SubmissionResult(sub.student, sub.entry or str(sub.source), [
                     CheckResult(c.name, c.todo, c.points, 0, "error", why, type(exc).__name__)
                     for c in self.checks], error=why)
             with lock:

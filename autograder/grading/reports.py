@@ -7,6 +7,7 @@ import errno
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -20,19 +21,34 @@ def _warn(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a new version of ``path`` gets: those of the file it replaces, else
+    what an ordinary new file gets (0666 less the umask), never mkstemp's 0600."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomically(path: Path, text: str,
                      warn: Callable[[str], None] | None = None) -> bool:
     """Replace ``path`` in one step, so a crash never leaves half a gradebook.
 
-    A full disk (or quota) does not stop grading: the previous version of the file stays
-    as it was, the problem is reported through ``warn`` (default: standard error) and
-    False is returned; the caller's next write tries again. True when written.
+    The file keeps the permissions of the version it replaces (a new one gets the
+    ordinary 0666 less the umask), so a TA group can read it. A full disk (or quota) does
+    not stop grading: the previous version of the file stays as it was, the problem is
+    reported through ``warn`` (default: standard error) and False is returned; the
+    caller's next write tries again. True when written.
     """
     path = Path(path)
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode_for(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
             f.flush()
@@ -75,6 +91,8 @@ def gradescope_json(result: SubmissionResult, visibility: str = "visible") -> di
     output = f"{result.student}: {result.score}/{result.max_score} points"
     if result.error:
         output += f"\nThe submission could not be read: {result.error}"
+    for note in result.notes:
+        output += f"\nNote: {note}"
     if result.output:
         output += "\n\nOutput of your code (stdout and stderr):\n" + result.output
     return {
@@ -88,13 +106,43 @@ def gradescope_json(result: SubmissionResult, visibility: str = "visible") -> di
     }
 
 
+def class_entry(result: SubmissionResult, visibility: str = "visible") -> dict[str, Any]:
+    """One student's entry of the class results.json: Gradescope's format plus
+    ``extra_data`` (Gradescope's field for extra facts) holding what the gradebook, the
+    class report and ``autograder merge`` need: status, problem, the entry graded, the
+    intake notes and per check [name, todo, points, max points, status]."""
+    entry = gradescope_json(result, visibility)
+    entry["extra_data"] = {
+        "status": status(result),
+        "problem": reason(result, 200),
+        "source": result.source,
+        "notes": list(result.notes),
+        "checks": [[r.name, r.todo, r.points, r.max_points, r.status] for r in result.results],
+    }
+    return entry
+
+
 def results_json(results: list[SubmissionResult], visibility: str = "visible") -> str:
-    """One submission: its results.json; several: an object keyed by student name."""
-    if len(results) == 1:
-        payload: Any = gradescope_json(results[0], visibility)
-    else:
-        payload = {r.student: gradescope_json(r, visibility) for r in results}
-    return json.dumps(payload, indent=2) + "\n"
+    """The class results.json: an object keyed by student name, however many there are
+    (the ``gradescope`` command writes one student's file in Gradescope's own format)."""
+    payload = {r.student: class_entry(r, visibility) for r in results}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_safe(cell: Any) -> Any:
+    """A text cell a spreadsheet cannot run as a formula: one starting with ``=``, ``+``,
+    ``-``, ``@`` (or a tab, a carriage return, a quote) gets a leading ``'``."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def csv_unsafe(cell: str) -> str:
+    """The text :func:`csv_safe` escaped."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 PROBLEMS = ("error", "timeout", "not run")
@@ -140,8 +188,8 @@ def gradebook_csv(results: list[SubmissionResult], checks: list[Check]) -> str:
                      "", ""])
     for r in results:
         by_name = {c.name: c.points for c in r.results}
-        writer.writerow([r.student, *[by_name.get(c.name, 0) for c in checks], r.score,
-                         status(r), reason(r, 200)])
+        writer.writerow([csv_safe(r.student), *[by_name.get(c.name, 0) for c in checks], r.score,
+                         status(r), csv_safe(reason(r, 200))])
     return out.getvalue()
 
 

@@ -253,5 +253,7 @@ def main(request: dict, fds: list[int]) -> None:
         _send(rpc, {"event": "setup", "ok": False, "error": f"sandbox set-up: {exc}"})
         os._exit(72)
     os.environ["HOME"] = os.getcwd()
+    # the submission's own helper modules (copied beside it) are importable from it
+    sys.path.insert(0, os.path.dirname(module_path))
     serve(rpc, module_path, request["module"], notes, lesson)
     os._exit(0)

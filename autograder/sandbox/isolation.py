@@ -277,13 +277,19 @@ def build_root(plan: Plan, workdir: str, filename: str, uid: int | None = None) 
     # the submission: a copy of the module on a tmpfs of its own
     os.makedirs(root + SANDBOX_WORKDIR, exist_ok=True)
     _writable_tmpfs(root + SANDBOX_WORKDIR, plan.disk, "0700", uid)
-    with open(os.path.join(workdir, filename), "rb") as f:
-        data = f.read()
-    copy = os.path.join(root + SANDBOX_WORKDIR, filename)
-    with open(copy, "wb") as f:
-        f.write(data)
-    if uid is not None:
-        os.chown(copy, uid, uid)
+    # the module and the submission's helper modules (plain files the grader wrote there)
+    names = [filename] + sorted(n for n in os.listdir(workdir) if n != filename)
+    for name in names:
+        source = os.path.join(workdir, name)
+        if name != filename and (os.path.islink(source) or not os.path.isfile(source)):
+            continue
+        with open(source, "rb") as f:
+            data = f.read()
+        copy = os.path.join(root + SANDBOX_WORKDIR, name)
+        with open(copy, "wb") as f:
+            f.write(data)
+        if uid is not None:
+            os.chown(copy, uid, uid)
     os.makedirs(root + "/dev")
     for name in DEVICES:
         if os.path.exists(f"/dev/{name}"):
