@@ -31,7 +31,7 @@ class NotebookFormatError(ValueError):
 def code_cells(data: bytes) -> list[str]:
     """The source of each code cell of a notebook file, in order."""
     try:
-        nb = json.loads(data.decode("utf-8-sig")  # Windows editors may add a BOM)
+        nb = json.loads(data.decode("utf-8-sig"))  # a BOM, as some Windows editors add
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotebookFormatError(f"not a Jupyter notebook (invalid JSON: {exc})") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
