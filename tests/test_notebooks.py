@@ -146,9 +146,9 @@ def test_square(lesson):
 def test_a_new_lesson_gets_its_notebooks(tmp_path):
     """Nothing names a lesson: a new lesson folder gets both notebooks and a Colab link,
     also with two TODOs in one function."""
-    from autograder.build import FIGURES, build
+    from autograder.build import build, figure_specs
 
-    for spec in FIGURES:  # the other lessons' figures are not the point here
+    for spec in figure_specs(REPO_ROOT):  # the other lessons' figures are not the point here
         (tmp_path / spec.target).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / spec.target).write_bytes(b"")
     for name in ("pyproject.toml", "README.md"):
@@ -177,24 +177,31 @@ def test_a_new_lesson_gets_its_notebooks(tmp_path):
     assert build(tmp_path, check=True).stale == []
 
 
-def _draw_ok(mod):
+FIGURE_SOURCE = '''
+def plot(words):
+    return words
+
+
+def _draw():
+    """The README's figure."""
     from autograder import data
 
     words = list(data.load_words())
-    return mod.plot(words)
+    return plot(words)
 
 
-def _draw_with_a_helper(mod):
-    return mod.plot(_student_files())
+def _draw_with(x):
+    return plot(x)
+'''
 
 
-def test_figure_cells_use_only_the_notebooks_names():
+def test_figure_cells_come_from_the_solutions_figure_functions():
     from autograder.notebooks.source import figure_code
 
-    assert figure_code(_draw_ok, {"plot"}) == ("from autograder import data\n"
-                                               "words = list(data.load_words())\nplot(words)")
-    assert figure_code(_draw_ok, set()) is None  # plot is not the lesson's
-    assert figure_code(_draw_with_a_helper, {"plot"}) is None  # a helper of the test file
+    assert figure_code(FIGURE_SOURCE, "_draw") == ("from autograder import data\n"
+                                                   "words = list(data.load_words())\nplot(words)")
+    assert figure_code(FIGURE_SOURCE, "_draw_with") is None  # it takes an argument
+    assert figure_code(FIGURE_SOURCE, "_missing") is None
 
 
 def _student_files() -> list[Path]:
