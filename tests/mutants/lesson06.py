@@ -1,16 +1,16 @@
 """Typical mistakes for lesson 06 (training.py); see tests/test_mutants.py.
 
-The kinds of checks (issue "checks a wrong program cannot pass") and where they apply:
+Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_kinds.py):
 
-| kind | where | mutant |
-|---|---|---|
-| randomness: two seeds | TODO 1 init_params (seeds 42, 7, 1, 3), TODO 5 train (seeds 42, 7) | init_generator_ignored, init_own_seed, train_global_rng |
-| sizes beyond the lecture | TODO 1 blocks 1/5, n_embd 1/3; TODO 2 block 2 and 5, n_embd 2 and 4; TODO 3 block 4, n_embd 3; TODO 4/5 steps 0, batch larger than X | forward_view_minus_one_six, overfit_one_step_short |
-| inputs not modified | TODO 2 forward (params, X), TODO 3 train_step (X, Y), TODO 5 train (X, Y) | forward_shrinks_w2_in_place |
-| gradients reach parameters | TODO 2 forward (call_with_grad), TODO 3 every parameter updated | forward_under_no_grad, step_skips_biases |
-| numerical range | TODO 3 logits of about +-100 | step_handmade_softmax |
-| figures | does not apply: lesson 06 draws nothing (lesson 07 plots the lr sweep) | |
-| devices (strict) | TODO 5 the minibatch indices on X's device | train_indices_default_device |
+| kind | covered by |
+|---|---|
+| randomness | TODO 1: init_params with seeds 42, 7, 1, 3 (init_generator_ignored, init_own_seed); TODO 5: train with seeds 42, 7 (train_global_rng) |
+| generality | TODO 1: block sizes 1 and 5, n_embd 1 and 3 (init_w1_lecture_rows); TODO 2: block sizes 2 and 5, n_embd 2 and 4 (forward_view_minus_one_six); TODO 3: block size 4, n_embd 3; TODO 4, TODO 5: zero steps, a batch larger than X |
+| inputs | TODO 2: forward leaves params and X unchanged (forward_shrinks_w2_in_place); TODO 3: train_step leaves X and Y unchanged; TODO 5: train leaves X and Y unchanged (call_unmodified) |
+| gradients | TODO 2: the gradient of forward's logits reaches every parameter (call_with_grad; forward_under_no_grad, forward_embedding_data); train_step's checks also see every parameter updated (step_skips_biases) |
+| range | TODO 3: logits of about +-100 (step_handmade_softmax) |
+| figures | n/a: lesson 06 draws nothing (lesson 07 plots the lr sweep) |
+| devices | TODO 5: the minibatch indices on X's device (train_indices_default_device, strict) |
 """
 
 STEP_UPDATE = "            p -= lr * p.grad\n"
@@ -20,12 +20,12 @@ RANDINT = ("ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator
 MUTANTS = {
     # TODO 1
     "init_generator_ignored": dict(
-        todo=1,
+        todo=1, kind="randomness",
         old="torch.randn(shape, generator=generator, device=generator.device,",
         new="torch.randn(shape,",
         hint="not the global RNG"),
     "init_own_seed": dict(
-        todo=1,
+        todo=1, kind="randomness",
         old="torch.randn(shape, generator=generator, device=generator.device,",
         new="torch.randn(shape, generator=torch.Generator().manual_seed(2147483647),",
         hint="nor a new one seeded by you"),
@@ -40,13 +40,13 @@ MUTANTS = {
         new="                              requires_grad=False)",
         hint="requires_grad=True"),
     "init_w1_lecture_rows": dict(
-        todo=1,
+        todo=1, kind="generality",
         old='"W1": (block_size * n_embd, n_hidden),\n        "b1"',
         new='"W1": (3 * n_embd, n_hidden),\n        "b1"',
         hint="W1 (block_size * n_embd, n_hidden)"),
     # TODO 2
     "forward_view_minus_one_six": dict(
-        todo=2,
+        todo=2, kind="generality",
         old="emb.view(X.shape[0], -1) @",
         new="emb.view(-1, 6) @",
         hint="view(-1, 6) only fits block_size 3"),
@@ -61,17 +61,17 @@ MUTANTS = {
         new="emb.transpose(1, 2).reshape(X.shape[0], -1) @",
         hint="out of order"),
     "forward_under_no_grad": dict(
-        todo=2,
+        todo=2, kind="gradients",
         old='    return h @ params["W2"] + params["b2"]  # (n, vocab_size)',
         new='    with torch.no_grad():\n        return h @ params["W2"] + params["b2"]',
         hint="no torch.no_grad()"),
     "forward_embedding_data": dict(
-        todo=2,
+        todo=2, kind="gradients",
         old='emb = params["C"][X]',
         new='emb = params["C"].data[X]',
         hint="not .data or a detached copy"),
     "forward_shrinks_w2_in_place": dict(
-        todo=2,
+        todo=2, kind="inputs",
         old='    emb = params["C"][X]  # (n, block_size, n_embd)\n',
         new=('    params["W2"].data *= 0.1  # smaller logits\n'
              '    emb = params["C"][X]  # (n, block_size, n_embd)\n'),
@@ -119,7 +119,7 @@ MUTANTS = {
         new="        for p in (params['C'], params['W1'], params['W2']):\n" + STEP_UPDATE,
         hint="update every parameter"),
     "step_handmade_softmax": dict(
-        todo=3,
+        todo=3, kind="range",
         old="    loss = F.cross_entropy(forward(params, X), Y)\n",
         new=("    counts = forward(params, X).exp()\n"
              "    probs = counts / counts.sum(1, keepdim=True)\n"
@@ -138,7 +138,7 @@ MUTANTS = {
         hint="use the lr you were given"),
     # TODO 5
     "train_global_rng": dict(
-        todo=5,
+        todo=5, kind="randomness",
         old=RANDINT,
         new="ix = torch.randint(0, X.shape[0], (batch_size,), device=X.device)",
         hint="not the global RNG"),
@@ -159,7 +159,7 @@ MUTANTS = {
              "device=X.device)"),
         hint="high is exclusive"),
     "train_indices_default_device": dict(
-        todo=5,
+        todo=5, kind="devices",
         old=RANDINT,
         new="ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)",
         hint="device=X.device",

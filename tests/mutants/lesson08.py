@@ -1,22 +1,16 @@
 """Typical mistakes for lesson 08 (splits.py); see tests/test_mutants.py.
 
-The kinds of checks (issue "checks a wrong program cannot pass") and where they apply:
+Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_kinds.py):
 
-| kind              | where in lesson 08                                                      |
-|-------------------|-------------------------------------------------------------------------|
-| randomness        | TODO 1: seeds 7 and 42 (split_seed_fixed, split_global_random);          |
-|                   | TODO 2: the seed is passed on (datasets_seed_not_passed)                 |
-| generality        | TODO 1: 0, 1, 3 and 10 words; TODO 2: block sizes 1, 2, 4, 5, a '.ABC'   |
-|                   | vocabulary, an empty dev part (datasets_block_size_fixed); TODO 3:       |
-|                   | vocabulary 4, block_size 4, n_embd 5                                     |
-| inputs unmodified | TODO 1: words (split_shuffles_callers_list); TODO 3: parameters          |
-|                   | (evaluate_trains, evaluate_requires_grad_off)                            |
-| gradients         | TODO 3, the other way round: evaluate builds no graph and leaves no      |
-|                   | .grad (evaluate_backward, evaluate_returns_tensor)                       |
-| numerical range   | does not apply: the loss is F.cross_entropy's, no hand-written formula   |
-| figures           | does not apply: no figure                                                |
-| devices           | every check also runs under strict devices; evaluate creates no tensor   |
-|                   | and the splits take no tensor, so no device mistake is possible here     |
+| kind | covered by |
+|---|---|
+| randomness | n/a: no function takes a torch.Generator; split_words' integer seed is still checked with seeds 7 and 42 (split_seed_fixed, split_global_random) and split_datasets must pass it on (datasets_seed_not_passed) |
+| generality | TODO 1: 0, 1, 3 and 10 words; TODO 2: block sizes 1, 2, 4, 5, a '.ABC' vocabulary, an empty dev part (datasets_block_size_fixed); TODO 3: vocabulary 4, block_size 4, n_embd 5 |
+| inputs | TODO 3: evaluate leaves the parameters unchanged (call_unmodified; evaluate_trains, evaluate_requires_grad_off); split_words' check gets the caller's list back through call_repeatedly and compares its order (split_shuffles_callers_list) |
+| gradients | TODO 3, the other way round: evaluate builds no graph and leaves no .grad (call_with_grad; evaluate_backward, evaluate_returns_tensor) |
+| range | n/a: the loss is F.cross_entropy's, no hand-written formula |
+| figures | n/a: no figure |
+| devices | n/a: every check also runs under strict devices, but evaluate creates no tensor and the splits take no tensor, so no device mistake is possible here |
 
 Not caught, and why: evaluate computing the loss with autograd on and then returning
 loss.item() gives the same float, leaves no .grad and changes no parameter; seeing the
@@ -68,31 +62,31 @@ MUTANTS = {
             '            "test": build_dataset(dev, block_size, stoi)}',
         hint="the dev and test parts are swapped"),
     "datasets_block_size_fixed": dict(
-        todo=2,
+        todo=2, kind="generality",
         old='"train": build_dataset(train, block_size, stoi)',
         new='"train": build_dataset(train, 3, stoi)',
         hint="pass block_size on"),
     "evaluate_returns_tensor": dict(
-        todo=3,
+        todo=3, kind="gradients",
         old="    return loss.item()\n",
         new="    return loss\n",
         hint="return loss.item(), a Python float"),
     "evaluate_backward": dict(
-        todo=3,
+        todo=3, kind="gradients",
         old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n"
             "        loss = F.cross_entropy(logits, Y)\n",
         new="    logits = forward(params, X)  # (n, vocab_size)\n"
             "    loss = F.cross_entropy(logits, Y)\n    loss.backward()\n",
         hint="must not call backward()"),
     "evaluate_trains": dict(
-        todo=3,
+        todo=3, kind="inputs",
         old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n"
             "        loss = F.cross_entropy(logits, Y)\n    return loss.item()\n",
         new="    from autograder.given.training import train_step\n"
             "    return train_step(params, X, Y, 0.1)\n",
         hint="evaluating is not training"),
     "evaluate_requires_grad_off": dict(
-        todo=3,
+        todo=3, kind="inputs",
         old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n",
         new="    for p in params.values():\n        p.requires_grad_(False)\n"
             "    if True:\n        logits = forward(params, X)  # (n, vocab_size)\n",

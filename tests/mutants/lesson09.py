@@ -1,16 +1,16 @@
 """Typical mistakes for lesson 09 (experiments.py); see tests/test_mutants.py.
 
-The kinds of checks every lesson has where they apply (issue 6), for this lesson:
+Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_kinds.py):
 
-| kind | where it is checked in lesson 09 | mutant |
-|---|---|---|
-| two seeds | init_uniform (TODO 6: seeds 2147483647 and 42, same seed twice); compare_direct (TODO 7: two seeds); E01's seed is the student's own, trained by the course's trainer | `init_global_rng` |
-| sizes beyond the lecture's | plot_embeddings with a 4-symbol vocabulary '#', 'x', 'Q', '7' and float64 (TODO 1); step_decay with three milestones and none (TODO 3); uniform_loss for 1, 2, 65, 1000 (TODO 5); init_uniform for vocabulary 5 with block sizes 1, 4, 5 (TODO 6); forward_direct for block sizes 1, 4, 5, n_embd 7, 3, 2 (TODO 7); an empty loss list (TODO 2) | `labels_fixed_alphabet`, `direct_lecture_sizes` |
-| inputs not modified | forward_direct (TODO 7, call_unmodified); the plots return a Figure, which call_unmodified cannot send back, and their lists arrive as copies; the other functions take no tensors | `direct_in_place` |
-| gradients | forward_direct: every parameter, Wd included, receives the exact gradient (TODO 7, call_with_grad); init_uniform's parameters require grad and learn (TODO 6) | `direct_weights_detached`, `direct_embeddings_detached`, `init_not_leaf` |
-| numerical range | forward_direct with embeddings around 60, where a hand-written tanh overflows (TODO 7); E02's logits are small by design | `direct_tanh_by_hand` |
-| figures and label positions | plot_embeddings: the scatter's points and every character at its own point (TODO 1); plot_loss_curve: the line's (step, log10 loss) data (TODO 2) | `labels_mirrored`, `loss_curve_ln` |
-| devices (strict) | forward_direct and compare_direct run under strict devices (TODO 7: compare_direct draws on the CPU and moves to X's device); init_uniform and e01_config take no tensors | `compare_randint_default_device` |
+| kind | covered by |
+|---|---|
+| randomness | TODO 6: init_uniform with seeds 2147483647 and 42, the same seed twice (init_global_rng); TODO 7: compare_direct with two seeds; E01's seed is the student's own, trained by the course's trainer |
+| generality | TODO 1: plot_embeddings with a 4-symbol vocabulary '#', 'x', 'Q', '7' and float64 (labels_fixed_alphabet); TODO 2: an empty loss list; TODO 3: step_decay with three milestones and none; TODO 5: uniform_loss for 1, 2, 65, 1000; TODO 6: init_uniform for vocabulary 5 with block sizes 1, 4, 5 (init_lecture_sizes); TODO 7: forward_direct for block sizes 1, 4, 5, n_embd 7, 3, 2 (direct_lecture_sizes) |
+| inputs | TODO 7: forward_direct and compare_direct through call_unmodified (direct_in_place); the plots return a Figure, which call_unmodified cannot send back, and their lists arrive as copies; the other functions take no tensors |
+| gradients | TODO 7: every parameter of forward_direct, Wd included, receives the exact gradient (call_with_grad; direct_weights_detached, direct_embeddings_detached); init_uniform's parameters must also require grad and learn, checked by training them (init_not_leaf) |
+| range | TODO 7: forward_direct with embeddings around 60, where a hand-written tanh overflows (direct_tanh_by_hand); E02's logits are small by design |
+| figures | TODO 1: the scatter's points and every character at its own point (labels_mirrored); TODO 2: the line's (step, log10 loss) data (loss_curve_ln), both through figure_info |
+| devices | TODO 7: forward_direct and compare_direct run under strict devices, compare_direct draws on the CPU and moves to X's device (compare_randint_default_device); init_uniform and e01_config take no tensors |
 """
 
 PLOT_TEXT = "ax.text(x, y, itos[i], ha=\"center\", va=\"center\", color=\"white\")"
@@ -20,12 +20,12 @@ DIRECT = "return h @ params[\"W2\"] + params[\"b2\"] + x @ params[\"Wd\"]"
 MUTANTS = {
     # TODO 1: plot_embeddings
     "labels_mirrored": dict(
-        todo=1,
+        todo=1, kind="figures",
         old=PLOT_TEXT,
         new="ax.text(y, x, itos[i], ha=\"center\", va=\"center\", color=\"white\")",
         hint="the labels are mirrored"),
     "labels_fixed_alphabet": dict(
-        todo=1,
+        todo=1, kind="generality",
         old=PLOT_TEXT,
         new="ax.text(x, y, \".abcdefghijklmnopqrstuvwxyz\"[i], ha=\"center\", va=\"center\")",
         hint="not from a fixed alphabet"),
@@ -41,7 +41,7 @@ MUTANTS = {
         hint="since a trained C requires grad"),
     # TODO 2: plot_loss_curve
     "loss_curve_ln": dict(
-        todo=2,
+        todo=2, kind="figures",
         old="log_losses = [math.log10(loss) for loss in losses]",
         new="log_losses = [math.log(loss) for loss in losses]",
         hint="that is the natural log"),
@@ -125,7 +125,7 @@ MUTANTS = {
         new="params = {\"C\": C * 0, \"W1\": W1 * 0, \"b1\": b1 * 0, \"W2\": W2 * 0, \"b2\": b2}",
         hint="the network must still be able to learn"),
     "init_global_rng": dict(
-        todo=6,
+        todo=6, kind="randomness",
         old="C = torch.randn((vocab_size, n_embd), generator=generator)",
         new="C = torch.randn((vocab_size, n_embd))",
         hint="generator=generator"),
@@ -135,7 +135,7 @@ MUTANTS = {
         new="",
         hint="requires_grad_(True) on each parameter after scaling"),
     "init_lecture_sizes": dict(
-        todo=6,
+        todo=6, kind="generality",
         old="fan_in = block_size * n_embd",
         new="fan_in = 3 * n_embd",
         hint="W1 has block_size * n_embd rows"),
@@ -146,34 +146,34 @@ MUTANTS = {
         new="return h @ params[\"W2\"] + params[\"b2\"]",
         hint="the direct term is missing"),
     "direct_weights_detached": dict(
-        todo=7,
+        todo=7, kind="gradients",
         old=DIRECT,
         new="return h @ params[\"W2\"] + params[\"b2\"] + x @ params[\"Wd\"].detach()",
         hint="Wd must take part in the logits"),
     "direct_embeddings_detached": dict(
-        todo=7,
+        todo=7, kind="gradients",
         old=DIRECT,
         new="return h @ params[\"W2\"] + params[\"b2\"] + x.detach() @ params[\"Wd\"]",
         hint="through x the gradient also reaches C"),
     "direct_in_place": dict(
-        todo=7,
+        todo=7, kind="inputs",
         old="x = params[\"C\"][X].view(X.shape[0], -1)  # (n, block_size * n_embd)",
         new="X.clamp_(0, params[\"C\"].shape[0] - 1)  # never index out of range\n"
             "    x = params[\"C\"][X].view(X.shape[0], -1)  # (n, block_size * n_embd)",
         hint="no X.clamp_"),
     "direct_tanh_by_hand": dict(
-        todo=7,
+        todo=7, kind="range",
         old="h = torch.tanh(x @ params[\"W1\"] + params[\"b1\"])  # (n, n_hidden)",
         new="a = x @ params[\"W1\"] + params[\"b1\"]\n"
             "    h = ((2 * a).exp() - 1) / ((2 * a).exp() + 1)  # (n, n_hidden)",
         hint="a hand-written (exp(2a) - 1) / (exp(2a) + 1) overflows"),
     "direct_lecture_sizes": dict(
-        todo=7,
+        todo=7, kind="generality",
         old="x = params[\"C\"][X].view(X.shape[0], -1)  # (n, block_size * n_embd)\n    h",
         new="x = params[\"C\"][X].view(-1, 30)  # (n, block_size * n_embd)\n    h",
         hint="not the lecture's 3 * 10"),
     "compare_randint_default_device": dict(
-        todo=7, device="strict",
+        todo=7, kind="devices", device="strict",
         old="ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator, device=cpu)\n"
             "            ix = ix.to(device)",
         new="ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)",

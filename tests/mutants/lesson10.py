@@ -1,24 +1,16 @@
 """Typical mistakes for lesson 10 (sampling.py); see tests/test_mutants.py.
 
-The kinds of checks (issue "checks a wrong program cannot pass") and where they apply:
+Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_kinds.py):
 
-| kind              | where in lesson 10                                                      |
-|-------------------|-------------------------------------------------------------------------|
-| randomness        | TODO 2: generators seeded 5 and 6 (and 1, 2 on names.txt), each against |
-|                   | the trusted loop run with the same seed (sample_global_generator)        |
-| generality        | TODO 1: block sizes 1, 2, 4, 5, vocabularies '.ABC' and of 6 symbols     |
-|                   | ('.', 'x', '7', 'Q', 'é', '-'); TODO 2: the same, and n = 0             |
-|                   | (probs_context_reversed, sample_context_not_reset)                       |
-| inputs unmodified | TODO 2: sample leaves params unchanged; the contexts are the student's  |
-|                   | own lists                                                                |
-| gradients         | TODO 1, the other way round: the probabilities carry no graph            |
-|                   | (probs_without_no_grad)                                                  |
-| numerical range   | does not apply to the student: softmax is F.softmax; the hand-made model |
-|                   | has logits up to 60, which a hand-written exp would still survive        |
-| figures           | does not apply: no figure                                                |
-| devices           | TODO 1: X must be made on the parameters' device (probs_device_forgotten,|
-|                   | strict); TODO 2 runs the trusted loop on the lesson's device, so a CUDA  |
-|                   | run compares CUDA draws with CUDA draws                                  |
+| kind | covered by |
+|---|---|
+| randomness | TODO 2: generators seeded 5 and 6 (and 1, 2 on names.txt), each against the trusted loop run with the same seed (sample_global_generator) |
+| generality | TODO 1: block sizes 1, 2, 4, 5, vocabularies '.ABC' and of 6 symbols ('.', 'x', '7', 'Q', 'é', '-') (probs_context_reversed); TODO 2: the same, and n = 0 (sample_context_not_reset) |
+| inputs | TODO 2: sample leaves params and itos unchanged (call_unmodified; sample_blanks_the_dot); the contexts are the student's own lists |
+| gradients | TODO 1, the other way round: the probabilities carry no graph (call_with_grad; probs_without_no_grad) |
+| range | n/a: softmax is F.softmax for the student; the hand-made model has logits up to 60, which a hand-written exp would still survive |
+| figures | n/a: no figure |
+| devices | TODO 1: X must be made on the parameters' device (probs_device_forgotten, strict); TODO 2 runs the trusted loop on the lesson's device, so a CUDA run compares CUDA draws with CUDA draws |
 
 Not in the catalogue, and why: a loop that never slides its context draws from
 P(next | '...') forever, and a trained model almost never ends a name there (about
@@ -28,7 +20,7 @@ The hand-made check names it ("it stayed all dots": 'AAAA...' until the 1-in-100
 
 MUTANTS = {
     "probs_without_no_grad": dict(
-        todo=1,
+        todo=1, kind="gradients",
         old="    with torch.no_grad():\n        X = torch.tensor([context]",
         new="    if True:\n        X = torch.tensor([context]",
         hint="compute the probabilities under torch.no_grad()"),
@@ -48,12 +40,12 @@ MUTANTS = {
         new="return F.softmax(logits, dim=1)",
         hint="row 0 of the (1, vocab_size) probabilities"),
     "probs_context_reversed": dict(
-        todo=1,
+        todo=1, kind="generality",
         old="X = torch.tensor([context], dtype",
         new="X = torch.tensor([context[::-1]], dtype",
         hint="the context is oldest first"),
     "probs_device_forgotten": dict(
-        todo=1,
+        todo=1, kind="devices",
         old="torch.tensor([context], dtype=torch.int64, device=params[\"C\"].device)",
         new="torch.tensor([context], dtype=torch.int64)",
         hint="create X on the parameters' device",
@@ -64,7 +56,7 @@ MUTANTS = {
         new="ix = probs.argmax().item()",
         hint="not argmax"),
     "sample_global_generator": dict(
-        todo=2,
+        todo=2, kind="randomness",
         old="ix = torch.multinomial(probs, num_samples=1, generator=generator).item()",
         new="ix = torch.multinomial(probs, num_samples=1).item()",
         hint="pass generator=generator to torch.multinomial"),
@@ -78,8 +70,14 @@ MUTANTS = {
         old="            if ix == 0:\n                break\n            out.append(itos[ix])\n",
         new="            out.append(itos[ix])\n            if ix == 0:\n                break\n",
         hint="a name ends at the first '.'"),
+    "sample_blanks_the_dot": dict(
+        todo=2, kind="inputs",
+        old="            if ix == 0:\n                break\n            out.append(itos[ix])\n",
+        new=("            itos[0] = ''  # the '.' adds nothing to a name\n"
+             "            out.append(itos[ix])\n            if ix == 0:\n                break\n"),
+        hint="don't change the caller's itos"),
     "sample_context_not_reset": dict(
-        todo=2,
+        todo=2, kind="generality",
         old="    names = []\n    for _ in range(n):\n        context = [0] * block_size  # start",
         new="    names = []\n    context = [0] * block_size\n    for _ in range(n):\n"
             "        context = context  # start",
