@@ -279,6 +279,12 @@ def _exception_name(exc: BaseException) -> str:
     return getattr(exc, "exc_type", None) or type(exc).__name__
 
 
+def _where(exc: BaseException) -> str:
+    """The student's lines the exception came from (``  at x.py, line 3, in f: ...``)."""
+    frames = getattr(exc, "traceback", "") or ""
+    return f"\n{frames.rstrip()}" if frames.strip().startswith("at ") else ""
+
+
 @contextmanager
 def hint_on_error(what: str, hint: str) -> Iterator[None]:
     """Turn an exception of the student's code inside the block into a failure with a hint.
@@ -299,7 +305,8 @@ def hint_on_error(what: str, hint: str) -> Iterator[None]:
                                                              SubmissionImportError)):
             raise
         message = getattr(exc, "message", None) or str(exc)
-        fail(f"{what} raised an error", expected="a result", got=f"{name}: {message}", hint=hint)
+        fail(f"{what} raised an error", expected="a result",
+             got=f"{name}: {message}{_where(exc)}", hint=hint)
 
 
 _PASS_THROUGH = ("NotImplementedError", "MissingFunction")
@@ -332,4 +339,4 @@ def hints_on_error(what: str, hints: Sequence[tuple[str, str]],
         message = getattr(exc, "message", None) or str(exc)
         text = f"{name}: {message}"
         hint = next((h for pattern, h in hints if re.search(pattern, text)), default)
-        fail(f"{what} raised an error", expected="a result", got=text, hint=hint)
+        fail(f"{what} raised an error", expected="a result", got=text + _where(exc), hint=hint)

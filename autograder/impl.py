@@ -122,6 +122,23 @@ def _to_device(value: Any, device: torch.device) -> Any:
 DEVICES = ("cpu", "cuda", "mps", "strict")
 
 
+def call_in_process(module: types.ModuleType, filename: str, kind: str, name: str,
+                    args: tuple, kwargs: dict, frames_of: Path | None,
+                    strict: bool = False) -> bytes:
+    """Run a student function or helper here and return its encoded result.
+
+    What the student's code raises becomes a SubmissionError that shows only the frames
+    of ``frames_of`` (the student's file; None: whatever lies outside the harness, as a
+    notebook's cells), exactly as the sandbox reports it.
+    """
+    try:
+        result = runtime.invoke(module, filename, kind, name, args, kwargs, strict=strict)
+        return runtime.encode_result(name, result)
+    except Exception as exc:  # the student's exception, told without the harness's frames
+        raise SubmissionError(type(exc).__name__, str(exc),
+                              runtime.student_frames(exc, frames_of)) from None
+
+
 class LocalImpl:
     """The student's module imported into this process (used by ``pytest lessons/NN``).
 
@@ -162,14 +179,8 @@ class LocalImpl:
         args, kwargs = codec.roundtrip((tuple(args), dict(kwargs)))
         if self.device not in ("cpu", "strict"):
             args, kwargs = _to_device((args, kwargs), torch.device(self.device))
-        module = self.module
-        try:
-            result = runtime.invoke(module, self.path.name, kind, name, args, kwargs,
-                                    strict=self.device == "strict")
-            encoded = runtime.encode_result(name, result)
-        except Exception as exc:  # the student's exception, told without the harness's frames
-            raise SubmissionError(type(exc).__name__, str(exc),
-                                  runtime.student_frames(exc, self.path)) from None
+        encoded = call_in_process(self.module, self.path.name, kind, name, args, kwargs,
+                                  self.path, strict=self.device == "strict")
         self.largest_result = max(self.largest_result, len(encoded))
         return codec.decode(encoded)
 

@@ -46,12 +46,26 @@ def load_module(path: Path | str, name: str) -> types.ModuleType:
     return module
 
 
-def student_frames(exc: BaseException, path: str | os.PathLike, limit: int = 3) -> str:
-    """The frames of ``exc``'s traceback that lie in the student's file, one per line:
-    ``  at embedding.py, line 37, in embed: return C.T[X]`` (never the harness's)."""
-    target = os.path.realpath(path)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if os.path.realpath(f.filename) == target]
+def _harness_dirs() -> tuple[str, ...]:
+    """Where the harness's and Python's own files are (never the student's code)."""
+    here = os.path.dirname(os.path.realpath(__file__))
+    return tuple({os.path.realpath(p) + os.sep for p in (
+        here, sys.prefix, sys.base_prefix, sys.exec_prefix)})
+
+
+def student_frames(exc: BaseException, path: str | os.PathLike | None, limit: int = 3) -> str:
+    """The frames of ``exc``'s traceback that lie in the student's file (``path``; None:
+    any file outside the harness and Python's own, such as a notebook's cells), one per
+    line: ``  at embedding.py, line 37, in embed: return C.T[X]``."""
+    if path is not None:
+        target = os.path.realpath(path)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if os.path.realpath(f.filename) == target]
+    else:
+        skip = _harness_dirs()
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if not f.filename.startswith("<frozen")
+                  and not os.path.realpath(f.filename).startswith(skip)]
     return "\n".join(f"  at {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}"
                      + (f": {f.line.strip()}" if f.line else "") for f in frames[-limit:])
 

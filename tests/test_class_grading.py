@@ -59,17 +59,18 @@ def test_every_entry_is_graded_or_skipped_with_why(tmp_path):
     (c / "x.py.txt").write_text(SOLUTION)  # an editor added .txt
     (c / "y.PY").write_text(SOLUTION)
     (c / "notes.pdf").write_bytes(b"%PDF")
-    (c / "z.ipynb").write_text("{}")
+    (c / "z.ipynb").write_text("{}")  # a notebook is a submission: this one is unreadable
     (c / ".DS_Store").write_bytes(b"")
     got = intake(c)
     names = {s.student: s for s in got.submissions}
-    assert sorted(names) == ["x", "y"]
-    assert all(s.content == SOLUTION.encode() for s in names.values())
+    assert sorted(names) == ["x", "y", "z"]
+    assert all(names[s].content == SOLUTION.encode() for s in ("x", "y"))
+    assert "not a Jupyter notebook" in names["z"].error
     assert "graded x.py.txt as embedding.py" in names["x"].notes
     skipped = dict(got.skipped)
-    assert set(skipped) == {str(c / "notes.pdf"), str(c / "z.ipynb"), str(c / ".DS_Store")}
+    assert set(skipped) == {str(c / "notes.pdf"), str(c / ".DS_Store")}
     assert "not a .py file" in skipped[str(c / "notes.pdf")]
-    assert any("taken as a class folder: 2 submissions, 3 entries skipped" in n for n in got.notes)
+    assert any("taken as a class folder: 3 submissions, 2 entries skipped" in n for n in got.notes)
 
 
 def test_near_miss_module_names_and_the_candidate_rule(tmp_path):
@@ -276,7 +277,7 @@ def test_formula_names_are_escaped_and_excel_gets_a_bom(tmp_path):
 
 
 def test_class_report_terminal_and_html():
-    results = [_result("ann", 6), _result("bob", 2), _result("cy", 2), _result("dee", 0, "slow")]
+    results = [_result("ann", len(CHECKS)), _result("bob", 2), _result("cy", 2), _result("dee", 0, "slow")]
     entries = {r.student: reports.class_entry(r) for r in results}
     text = terminal_summary(entries)
     assert "4 students" in text and "1 with full marks" in text
@@ -328,8 +329,9 @@ def test_regrade_keeps_every_other_row(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
     rows = rows_of(out_csv)
     totals = {name: int(row["total"]) for name, row in rows.items()}
-    assert totals == {"'=cmd": 10, "alice": 10, "bob": 0, "helped": 10, "José": 10,
-                      "nbexport": 10}
+    full = sum(c.points for c in CHECKS)
+    assert totals == {"'=cmd": full, "alice": full, "bob": 0, "helped": full, "José": full,
+                      "nbexport": full}
     first = json.loads(out_json.read_text())
     assert set(first) == {"=cmd", "alice", "bob", "helped", "José", "nbexport"}
 
@@ -342,12 +344,12 @@ def test_regrade_keeps_every_other_row(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "0 rows added, 1 replaced (bob), 5 kept" in proc.stdout
     rows = rows_of(out_csv)
-    assert {name: int(row["total"]) for name, row in rows.items()} == {**totals, "bob": 10}
+    assert {name: int(row["total"]) for name, row in rows.items()} == {**totals, "bob": full}
     for name in totals:
         if name != "bob":
             assert rows[name] == rows_of(out_csv)[name]
     second = json.loads(out_json.read_text())
-    assert set(second) == set(first) and second["bob"]["score"] == 10
+    assert set(second) == set(first) and second["bob"]["score"] == full
     for name in set(first) - {"bob"}:
         assert second[name] == first[name]
 

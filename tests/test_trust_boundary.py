@@ -192,12 +192,13 @@ def test_forged_helpers_get_the_fair_score():
     # the report says which verdicts rest on data computed next to the student's code
     marked = {c.name for c in got01["solution"].results + got04["solution"].results
               if c.student_side}
-    assert marked == {"test_plot_counts_small", "test_plot_counts_names",
-                      *[c.name for c in checks04]}, marked
+    # (test_build_vocab_small asks call_unmodified whether the words were left alone)
+    assert marked == {"test_build_vocab_small", "test_plot_counts_small",
+                      "test_plot_counts_names", *[c.name for c in checks04]}, marked
     tests = reports.gradescope_json(got01["solution"])["tests"]
     assert [t.get("tags") for t in tests if "plot_counts" in t["name"]] == \
         [["student-side helper"]] * 2
-    assert all("tags" not in t for t in tests if "build_vocab" in t["name"])
+    assert all("tags" not in t for t in tests if "build_vocab_names" in t["name"])
 
 
 FACTS = '''

@@ -88,11 +88,12 @@ class NotebookImpl:
         self.description = filename
 
     def _run(self, kind: str, name: str, args: tuple, kwargs: dict) -> Any:
-        from autograder import codec, runtime
+        from autograder import codec
+        from autograder.impl import call_in_process
 
         args, kwargs = codec.roundtrip((tuple(args), dict(kwargs)))
-        result = runtime.invoke(self.module, self.filename, kind, name, args, kwargs)
-        return codec.decode(runtime.encode_result(name, result))
+        return codec.decode(call_in_process(self.module, self.filename, kind, name, args,
+                                            kwargs, None))
 
     def call(self, name: str, args: tuple, kwargs: dict) -> Any:
         return self._run("call", name, args, kwargs)

@@ -55,7 +55,26 @@ def _without_magics(source: str) -> str:
                      for line in source.splitlines())
 
 
+def _course_side(node: ast.stmt) -> bool:
+    """An import of the course's own notebook machinery (the prelude's check cells and
+    device helper): it has no place in the graded module, and the sandbox refuses it.
+    The given code of earlier lessons (``autograder.given``) stays."""
+    if isinstance(node, ast.ImportFrom):
+        names = [node.module or ""]
+        if node.module == "autograder":
+            names = [f"autograder.{a.name}" for a in node.names]
+    elif isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    else:
+        return False
+    return any((n == "autograder" or n.startswith("autograder."))
+               and not (n == "autograder.given" or n.startswith("autograder.given."))
+               for n in names)
+
+
 def _keep(node: ast.stmt) -> bool:
+    if _course_side(node):
+        return False
     if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
                          ast.ClassDef)):
         return True
@@ -93,4 +112,19 @@ def module_source(data: bytes, name: str = "the notebook") -> str:
                 parts.append(f"\n\n{text}\n")
             else:
                 parts.append(text + "\n")
+    body = "".join(parts[1:])
+    if "todo_message(" in body and "def todo_message(" not in body:
+        parts.insert(1, _todo_message_source())
     return "".join(f"{line}\n" for line in dict.fromkeys(future)) + "".join(parts)
+
+
+def _todo_message_source() -> str:
+    """The placeholder's message function, written into the module: the notebook imports
+    it from the course, which the sandbox does not let student code import."""
+    import inspect
+
+    from autograder.notebooks import cells
+
+    return ("import linecache\nimport re\nimport sys\n\n"
+            f"TODO_LINE = re.compile({cells.TODO_LINE.pattern!r})\n\n\n"
+            + inspect.getsource(cells.todo_message) + "\n")

@@ -276,11 +276,14 @@ def source_notebook(info: LessonInfo, solution: Path, url: str) -> dict[str, Any
         figure_after.setdefault(max(needed, default=max(todos)), []).append((target, cell))
 
     plain = 0
+    pending: list[dict[str, Any]] = []  # check cells wait for the plain code that follows
     for i, (kind, body, ks) in enumerate(chunks):
         if kind == "plain":
             plain += 1
             cells.append(code(f"code-{plain}", body))
             continue
+        cells += pending
+        pending = []
         name = ast.parse(body).body[-1].name  # type: ignore[attr-defined]
         grade_id = f"todo{'-'.join(map(str, ks))}-{name}".replace("_", "-")
         cells.append(code(grade_id, body, {"grade": False, "grade_id": grade_id,
@@ -288,15 +291,16 @@ def source_notebook(info: LessonInfo, solution: Path, url: str) -> dict[str, Any
         for k in ks:
             if last_chunk[k] != i:
                 continue
-            cells.append(code(f"check-todo{k}", CHECK_CELL.format(
+            pending.append(code(f"check-todo{k}", CHECK_CELL.format(
                 todo=k, points=points[k], number=number), {
                     "grade": True, "grade_id": f"check-todo{k}", "locked": True,
                     "points": points[k], "solution": False}))
             for j, (target, cell) in enumerate(figure_after.get(k, []), 1):
-                cells.append(markdown(f"figure-{k}-{j}-text", (
+                pending.append(markdown(f"figure-{k}-{j}-text", (
                     f"The lesson's figure (`{target}`), drawn by your functions once TODO "
                     f"{k} passes its checks:")))
-                cells.append(code(f"figure-{k}-{j}", cell))
+                pending.append(code(f"figure-{k}-{j}", cell))
+    cells += pending
     cells.append(markdown("summary-text", "## Your points\n\nThe checks run above, as "
                                           f"`pytest lessons/{number}` sums them up:"))
     cells.append(code("summary", "checks.summary()", locked("summary")))
