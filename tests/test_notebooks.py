@@ -545,3 +545,86 @@ def test_colab_like_run(tmp_path, monkeypatch):
     assert Path(purelib, "autograder", "course_lessons", info.number).is_dir()
     points = sum(todo_points(info).values())
     assert f"lesson {info.number}: {points}/{points} points" in stream(nb, "summary")
+
+
+def _shapes(source: dict) -> dict[str, tuple[bytes, str]]:
+    """Notebook files as students' tools leave them, from the lesson-03 solution notebook:
+    name -> (file bytes, "full" | "todo1-lost" | "zero")."""
+    import copy
+
+    def cells_of(nb):
+        return nb["cells"]
+
+    def dump(nb) -> bytes:
+        return json.dumps(nb).encode("utf-8")
+
+    shapes: dict[str, tuple[bytes, str]] = {}
+    nb = copy.deepcopy(source)  # an answer cell split in two, a copied cell: one grade_id twice
+    i = next(i for i, c in enumerate(cells_of(nb)) if c.get("id") == "todo2-embed")
+    cells_of(nb).insert(i + 1, copy.deepcopy(cells_of(nb)[i]))
+    cells_of(nb).insert(i, {"cell_type": "code", "metadata": copy.deepcopy(
+        cells_of(nb)[i]["metadata"]), "source": "import math\n", "outputs": [],
+        "execution_count": None})
+    shapes["split_and_copied"] = (dump(nb), "full")
+    nb = copy.deepcopy(source)  # metadata stripped, test cells deleted or made markdown
+    for c in cells_of(nb):
+        c["metadata"] = {}
+    nb["cells"] = [c for c in cells_of(nb) if c.get("id") != "check-todo1"]
+    for c in cells_of(nb):
+        if c.get("id") == "check-todo2":
+            c["cell_type"] = "markdown"
+            c.pop("outputs", None)
+            c.pop("execution_count", None)
+    shapes["stripped_and_tests_gone"] = (dump(nb), "full")
+    nb = copy.deepcopy(source)  # nbformat 4.0 without cell ids, as Colab saves it; a BOM
+    nb["nbformat_minor"] = 0
+    for c in cells_of(nb):
+        c.pop("id", None)
+    shapes["colab_v40_with_bom"] = (b"\xef\xbb\xbf" + dump(nb), "full")
+    nb = copy.deepcopy(source)  # input() after a definition, IPython syntax on answer cells
+    for c in cells_of(nb):
+        text = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        if c.get("id") == "todo1-init-embedding":
+            c["source"] = "%%time\n" + text + "\nname = input('your name: ')\n"
+        elif c.get("id") == "todo2-embed":
+            c["source"] = "!pip install torch\n%matplotlib inline\n" + text + "\n%timeit 1 + 1\n"
+    shapes["input_and_magics"] = (dump(nb), "full")
+    nb = copy.deepcopy(source)  # a function that never returns: that TODO's checks time out
+    for c in cells_of(nb):
+        if c.get("id") == "todo1-init-embedding":
+            text = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            c["source"] = text.replace('    """', "    while True:\n        pass\n    \"\"\"", 1)
+    shapes["never_returns"] = (dump(nb), "todo1-lost")
+    shapes["empty"] = (b"", "zero")
+    shapes["cut_off"] = (dump(source)[:5000], "zero")
+    return shapes
+
+
+def test_notebooks_as_they_arrive_are_graded_fairly(tmp_path):
+    """Issue 14's shapes: split and copied cells, stripped metadata, deleted or retyped
+    test cells, nbformat 4.0 without ids and a BOM, input() after a definition, IPython
+    syntax, a hang (only its checks are lost), an empty or cut-off file (0, named)."""
+    from autograder.grading.grade import GradeOptions, Grader, Sandbox
+    from autograder.grading.submissions import find_submissions
+    from autograder.lessons import get_lesson
+    from autograder.runner import collect
+
+    info = get_lesson("03")
+    source = json.loads((REPO_ROOT / "solutions" / "03" / "embedding.ipynb").read_text())
+    shapes = _shapes(source)
+    for name, (data, _) in shapes.items():
+        (tmp_path / f"{name}.ipynb").write_bytes(data)
+    checks = collect(info.checks)
+    total = sum(c.points for c in checks)
+    expected = {"full": total, "zero": 0,
+                "todo1-lost": total - sum(c.points for c in checks if c.todo == 1)}
+    subs = find_submissions([tmp_path], info.module)
+    options = GradeOptions(jobs=2, timeout=5, total_timeout=120, protected=[tmp_path])
+    with Sandbox(options) as sandbox:
+        results = {r.student: r for r in Grader(info, sandbox).grade_all(subs)}
+    assert {name: r.score for name, r in results.items()} == {
+        name: expected[kind] for name, (_, kind) in shapes.items()}
+    for name in ("empty", "cut_off"):
+        assert "not a Jupyter notebook" in (results[name].error or ""), results[name].error
+    hung = [r for r in results["never_returns"].results if r.todo == 1]
+    assert hung and all(r.status == "timeout" for r in hung)
