@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -15,8 +16,15 @@ LESSON_IDS = [info.number for info in LESSONS]
 _FIXTURES = FixtureCache()  # names.txt and friends, loaded once for the whole session
 
 
+@functools.lru_cache(maxsize=None)
+def _collected(path: Path) -> tuple[Check, ...]:
+    """A lesson's checks, imported once per session: their module-level caches (the
+    names.txt datasets they build) then serve every mutant and test of the lesson."""
+    return tuple(collect(path))
+
+
 def lesson_checks(info: LessonInfo, slow: bool = True, todo: int | None = None) -> list[Check]:
-    checks = collect(info.checks)
+    checks = _collected(info.checks)
     return [c for c in checks
             if (slow or not c.info.slow) and (todo is None or c.todo == todo)]
 

@@ -413,7 +413,7 @@ def test_nbgrader_round_trip(tmp_path):
         nbformat.write(nb, archive / f"{student}_{nb_name}")
     _nbgrader("zip_collect", info.number, cwd=here)
     start = time.perf_counter()
-    _nbgrader("autograde", info.number, "--Execute.timeout=20", cwd=here)
+    _nbgrader("autograde", info.number, "--Execute.timeout=10", cwd=here)
     print(f"\nnbgrader autograde of {len(expected)} submissions: "
           f"{time.perf_counter() - start:.1f} s")
     _nbgrader("generate_feedback", info.number, cwd=here)
