@@ -14,7 +14,6 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -65,11 +64,10 @@ class Zygote:
             self._sock.close()
         finally:
             if self._proc.poll() is None:
-                try:
-                    self._proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._proc.kill()
-                    self._proc.wait()
+                # the fork server keeps nothing worth a clean exit, and tearing down its
+                # torch takes most of a second: a finished run should not wait for that
+                self._proc.kill()
+                self._proc.wait()
             if self._proc.stderr:
                 self._proc.stderr.close()
             try:
