@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+import contextlib
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
@@ -285,28 +286,15 @@ def _where(exc: BaseException) -> str:
     return f"\n{frames.rstrip()}" if frames.strip().startswith("at ") else ""
 
 
-@contextmanager
-def hint_on_error(what: str, hint: str) -> Iterator[None]:
+def hint_on_error(what: str, hint: str) -> contextlib.AbstractContextManager[None]:
     """Turn an exception of the student's code inside the block into a failure with a hint.
 
-    For mistakes that crash rather than return a wrong value (a dtype mismatch, a shape
-    error). NotImplementedError, a module that cannot be imported and crashes of the
-    student's process pass through.
+    For mistakes that crash rather than return a wrong value. The same as
+    :func:`hints_on_error` with one hint for every error: NotImplementedError, a missing
+    function, a module that cannot be imported and crashes of the student's process
+    pass through.
     """
-    from autograder.impl import SubmissionCrash, SubmissionImportError
-
-    try:
-        yield
-    except CheckFailure:
-        raise
-    except Exception as exc:
-        name = _exception_name(exc)
-        if name == "NotImplementedError" or isinstance(exc, (SubmissionCrash,
-                                                             SubmissionImportError)):
-            raise
-        message = getattr(exc, "message", None) or str(exc)
-        fail(f"{what} raised an error", expected="a result",
-             got=f"{name}: {message}{_where(exc)}", hint=hint)
+    return hints_on_error(what, (), default=hint)
 
 
 _PASS_THROUGH = ("NotImplementedError", "MissingFunction")
