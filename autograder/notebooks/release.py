@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -68,6 +70,12 @@ def release(sources: dict[str, str], root: Path) -> dict[str, str]:
         messages = io.StringIO()
         handler = logging.StreamHandler(messages)
         log.addHandler(handler)
+        # nbgrader's gradebook runs the `alembic` command of this Python's environment:
+        # find it there even when the environment is not activated (.venv/bin/autograder)
+        path = os.environ.get("PATH", "")
+        bindir = os.path.dirname(sys.executable)
+        if bindir not in path.split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + path
         try:
             coursedir = CourseDirectory(config=config)
             converter = GenerateAssignment(coursedir=coursedir, config=config, log=log)
