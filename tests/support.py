@@ -38,14 +38,31 @@ def run_lesson(info: LessonInfo, path: Path, checks: list[Check] | None = None,
         impl.close()
 
 
-def load_mutants() -> list[tuple[LessonInfo, str, dict]]:
-    """Every mutant of tests/mutants/lessonNN.py as (lesson, name, spec)."""
+def load_catalogue(folder: str, table: str) -> list[tuple[LessonInfo, str, dict]]:
+    """Every entry of tests/<folder>/lessonNN.py's ``table`` as (lesson, name, spec)."""
     by_number = {info.number: info for info in LESSONS}
     found = []
-    for path in sorted((REPO_ROOT / "tests" / "mutants").glob("lesson[0-9][0-9].py")):
-        spec = importlib.util.spec_from_file_location(f"_mutants_{path.stem}", path)
+    for path in sorted((REPO_ROOT / "tests" / folder).glob("lesson[0-9][0-9].py")):
+        spec = importlib.util.spec_from_file_location(f"_{folder}_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         info = by_number[path.stem[len("lesson"):]]
-        found.extend((info, name, fields) for name, fields in module.MUTANTS.items())
+        found.extend((info, name, fields) for name, fields in getattr(module, table).items())
     return found
+
+
+def load_mutants() -> list[tuple[LessonInfo, str, dict]]:
+    """Every mutant of tests/mutants/lessonNN.py as (lesson, name, spec)."""
+    return load_catalogue("mutants", "MUTANTS")
+
+
+def run_edited(info: LessonInfo, name: str, spec: dict, tmp_path: Path) -> list[CheckResult]:
+    """The reference with ``spec["old"]`` replaced by ``spec["new"]``, run against the
+    checks of its own TODO (``slow`` and ``device`` as the spec says)."""
+    source = info.solution.read_text()
+    assert source.count(spec["old"]) == 1, f"{name}: 'old' must occur exactly once"
+    program = tmp_path / f"{info.module}.py"
+    program.write_text(source.replace(spec["old"], spec["new"]))
+    checks = lesson_checks(info, slow=spec.get("slow", False), todo=spec["todo"])
+    assert checks, f"lesson {info.number} has no checks for TODO {spec['todo']}"
+    return run_lesson(info, program, checks, device=spec.get("device", "cpu"))
