@@ -32,6 +32,7 @@ _nan_to_num = torch.nan_to_num
 # answer for the helpers' own questions: while a mode is active, even a base-class
 # method is dispatched through the attribute of torch.Tensor, which a module can patch
 _plain_torch = torch._C.DisableTorchFunction
+_saved_tensors_hooks = torch.autograd.graph.saved_tensors_hooks
 _bound: dict[str, Any] = {}
 
 
@@ -252,6 +253,31 @@ def call_with_grad(fn: Callable, args: list, kwargs: dict | None = None,
             "grads": [_grads(a) for a in args] + [_grads(v) for v in kwargs.values()]}
 
 
+def call_counting_saved(fn: Callable, args: list, kwargs: dict | None = None) -> dict:
+    """Call ``fn(*args, **kwargs)`` and count what autograd saved for backward meanwhile.
+
+    Every operation that records a graph keeps some tensors for its backward pass (mm
+    its inputs, tanh its output); ``torch.autograd.graph.saved_tensors_hooks`` sees each
+    of them. Under ``torch.no_grad()`` or ``torch.inference_mode()``, or when no input
+    requires grad, nothing is saved. The arguments are passed as they are, so a check
+    that wants a graph to be possible gives tensors that require grad. Returns
+    {"result": value (a tensor detached), "saved": int, the number of tensors saved}.
+    """
+    kwargs = dict(kwargs or {})
+    saved = 0
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        nonlocal saved
+        saved += 1
+        return t
+
+    with _saved_tensors_hooks(pack, lambda t: t):
+        result = fn(*args, **kwargs)
+    if type(result) is _Tensor:
+        result = result.detach()
+    return {"result": result, "saved": saved}
+
+
 # ------------------------------------------------------------- functions ruled out
 
 class ForbiddenCall(RuntimeError):
@@ -322,6 +348,7 @@ def call_without(fn: Callable, args: list, kwargs: dict | None = None,
 
 
 HELPERS: dict[str, Callable[..., Any]] = {
+    "call_counting_saved": call_counting_saved,
     "call_on_derived": call_on_derived,
     "call_repeatedly": call_repeatedly,
     "call_unmodified": call_unmodified,

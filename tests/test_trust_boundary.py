@@ -24,7 +24,7 @@ from autograder.grading.submissions import Submission, find_submissions
 from autograder.lessons import get_lesson
 from autograder.runner import collect
 
-L01, L03, L04 = get_lesson("01"), get_lesson("03"), get_lesson("04")
+L01, L03, L04, L09 = get_lesson("01"), get_lesson("03"), get_lesson("04"), get_lesson("09")
 
 
 def _source(lesson, extra: str) -> str:
@@ -268,6 +268,32 @@ def _sandbox_call(sandbox, lesson: int, name: str, *args):
     with sandbox.submission("facts.py", FACTS.encode(), "facts", lesson) as impl:
         impl.begin_check(60, None)
         return impl.call(name, args, {}), impl.output()
+
+
+# E01: a one-step configuration from a module that, in its own process, makes every loss 0
+L09_FAKE_TRAINING = '''
+import torch.nn.functional as _F
+
+_F.cross_entropy = lambda *args, **kwargs: torch.zeros((), requires_grad=True)
+
+def e01_config():
+    return {"block_size": 3, "n_embd": 10, "n_hidden": 200, "steps": 1, "batch_size": 32,
+            "optimizer": "sgd", "lr": 0.1, "schedule": "constant", "seed": 1}
+'''
+
+
+def test_e01_is_trained_by_the_grader_not_the_student():
+    """`autograder grade --lesson 09`: the configuration crosses as plain data and the
+    course's trainer runs in the grader, so the student's process cannot fake the loss."""
+    checks = [c for c in collect(L09.checks) if c.todo == 4]
+    assert any(c.info.slow for c in checks)
+    got = _grade(L09, checks, {"solution": L09.solution.read_text(),
+                               "fake_loss": _source(L09, L09_FAKE_TRAINING)}, timeout=120)
+    assert got["solution"].score == _points(checks, {4}), [
+        (c.name, c.message[:200]) for c in got["solution"].results if not c.passed]
+    trained = {c.name: c for c in got["fake_loss"].results}["test_e01_config_trains"]
+    assert not trained.passed and "the dev loss is at most 2.2" in trained.message, trained
+    assert got["fake_loss"].score == _points(checks, {4}) - trained.max_points
 
 
 def test_inside_the_sandbox():

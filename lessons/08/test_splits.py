@@ -298,6 +298,14 @@ def test_evaluate_builds_no_graph(lesson):
     expect_equal(got_grads, {k: False for k in params}, f"{what}: no parameter gets a .grad",
                  hint="evaluate must not call backward(): measuring the loss needs no "
                       "gradients; " + NO_GRAPH)
+    # .item() drops the graph, so a loss computed with autograd on returns the same float:
+    # count what autograd kept for a backward pass while evaluate ran
+    saved = lesson.helper("call_counting_saved", "evaluate", [params, X_ABC, Y_ABC])["saved"]
+    expect(saved == 0, f"{what}: autograd keeps nothing for a backward pass while it runs",
+           expected="0 tensors saved for backward", got=f"{saved} tensors saved for backward",
+           hint="the loss was computed with autograd on (a graph was built, then dropped by "
+                ".item()): wrap forward and the loss in torch.no_grad(), not "
+                "torch.enable_grad()")
 
 
 @check(todo=3, points=1)

@@ -125,9 +125,9 @@ def e01_config() -> dict[str, Any]:
     #   one-cycle schedule reaches a low loss in a few thousand steps.
     ### BEGIN SOLUTION
     return {
-        "block_size": 5, "n_embd": 20, "n_hidden": 350,
-        "steps": 1500, "batch_size": 512,
-        "optimizer": "adamw", "lr": 0.012, "schedule": "onecycle", "weight_decay": 0.01,
+        "block_size": 5, "n_embd": 24, "n_hidden": 500,
+        "steps": 2500, "batch_size": 512,
+        "optimizer": "adamw", "lr": 0.015, "schedule": "onecycle", "weight_decay": 0.01,
         "init": "scaled", "seed": 2147483647,
     }
     ### END SOLUTION

@@ -7,15 +7,10 @@ Kinds of checks (README, "Kinds of checks every lesson has"; tests/test_check_ki
 | randomness | n/a: no function takes a torch.Generator; split_words' integer seed is still checked with seeds 7 and 42 (split_seed_fixed, split_global_random) and split_datasets must pass it on (datasets_seed_not_passed) |
 | generality | TODO 1: 0, 1, 3 and 10 words; TODO 2: block sizes 1, 2, 4, 5, a '.ABC' vocabulary, an empty dev part (datasets_block_size_fixed); TODO 3: vocabulary 4, block_size 4, n_embd 5 |
 | inputs | TODO 3: evaluate leaves the parameters unchanged (call_unmodified; evaluate_trains, evaluate_requires_grad_off); split_words' check gets the caller's list back through call_repeatedly and compares its order (split_shuffles_callers_list) |
-| gradients | TODO 3, the other way round: evaluate builds no graph and leaves no .grad (call_with_grad; evaluate_backward, evaluate_returns_tensor) |
+| gradients | TODO 3, the other way round: evaluate builds no graph and leaves no .grad (call_with_grad; evaluate_backward, evaluate_returns_tensor), and autograd saves nothing for backward while it runs, though .item() would drop the graph (call_counting_saved; evaluate_enable_grad, evaluate_graph_dropped) |
 | range | n/a: the loss is F.cross_entropy's, no hand-written formula |
 | figures | n/a: no figure |
 | devices | n/a: every check also runs under strict devices, but evaluate creates no tensor and the splits take no tensor, so no device mistake is possible here |
-
-Not caught, and why: evaluate computing the loss with autograd on and then returning
-loss.item() gives the same float, leaves no .grad and changes no parameter; seeing the
-graph it built needs a helper on the student's side (saved-tensor hooks), which the
-harness does not have yet.
 """
 
 MUTANTS = {
@@ -78,6 +73,18 @@ MUTANTS = {
         new="    logits = forward(params, X)  # (n, vocab_size)\n"
             "    loss = F.cross_entropy(logits, Y)\n    loss.backward()\n",
         hint="must not call backward()"),
+    "evaluate_enable_grad": dict(
+        todo=3, kind="gradients",
+        old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n",
+        new="    with torch.enable_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n",
+        hint="wrap forward and the loss in torch.no_grad()"),
+    "evaluate_graph_dropped": dict(
+        todo=3, kind="gradients",
+        old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n"
+            "        loss = F.cross_entropy(logits, Y)\n",
+        new="    logits = forward(params, X)  # (n, vocab_size)\n"
+            "    loss = F.cross_entropy(logits, Y)\n",
+        hint="a graph was built, then dropped by .item()"),
     "evaluate_trains": dict(
         todo=3, kind="inputs",
         old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n"

@@ -74,7 +74,7 @@ MUTANTS = {
     # TODO 4: e01_config
     "e01_over_parameter_budget": dict(
         todo=4,
-        old="\"block_size\": 5, \"n_embd\": 20, \"n_hidden\": 350,",
+        old="\"block_size\": 5, \"n_embd\": 24, \"n_hidden\": 500,",
         new="\"block_size\": 8, \"n_embd\": 32, \"n_hidden\": 800,",
         hint="parameters, more than the budget"),
     "e01_unknown_optimizer": dict(
@@ -84,12 +84,17 @@ MUTANTS = {
         hint="optimizer must be 'sgd' or 'adamw'"),
     "e01_lr_as_text": dict(
         todo=4,
-        old="\"lr\": 0.012,",
+        old="\"lr\": 0.015,",
         new="\"lr\": \"1e-2\",",
         hint="lr must be a number"),
+    "e01_over_time_budget": dict(
+        todo=4,
+        old="\"steps\": 2500,",
+        new="\"steps\": 200000,",
+        hint="more than the budget's 60 s"),
     "e01_too_few_steps": dict(
         todo=4, slow=True,
-        old="\"steps\": 1500,",
+        old="\"steps\": 2500,",
         new="\"steps\": 15,",
         hint="the dev loss is at most 2.2"),
     # TODO 5: uniform_loss
