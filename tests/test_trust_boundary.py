@@ -231,7 +231,10 @@ def facts(disk):
     return out
 
 def hold(count, mib):
-    """Fork ``count`` children that each hold ``mib`` MiB; how many held at once."""
+    """Fork ``count`` children that each hold ``mib`` MiB; how many held at once.
+
+    A child that reported may still be killed afterwards (the OOM killer picks any
+    member of the cgroup), so "held" counts the reporters alive once all have settled."""
     import select, signal, time, torch
     r, w = os.pipe()
     pids = []
@@ -255,12 +258,14 @@ def hold(count, mib):
         gone.update(p for p in pids if p not in gone and os.waitpid(p, os.WNOHANG)[0])
         if held + len(gone) >= len(pids):  # each has either reported or died
             break
+    time.sleep(0.5)  # let an OOM kill that a late allocation caused take effect
+    alive = [p for p in pids if p not in gone and not os.waitpid(p, os.WNOHANG)[0]]
     for p in pids:
         try:
             os.kill(p, signal.SIGKILL)
         except OSError:
             pass
-    return {"forked": len(pids), "held": held}
+    return {"forked": len(pids), "reported": held, "held": min(held, len(alive))}
 '''
 
 
