@@ -21,6 +21,7 @@ and nothing else of the course, by import or by attribute.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import os
 import signal
@@ -213,6 +214,16 @@ def main(request: dict, fds: list[int]) -> None:
     pid = os.fork()
     if pid:  # the supervisor
         os.close(release_r)
+
+        def grader_gone(signum: int, frame: object) -> None:
+            # the zygote (and so the grader) is gone: take the submission with us
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            os.killpg(0, signal.SIGKILL)
+
+        signal.signal(signal.SIGTERM, grader_gone)
+        with contextlib.suppress(OSError):
+            isolation.die_with_parent(signal.SIGTERM)  # again: unshare may have cleared it
         cgroup = request.get("cgroup")
         if cgroup:  # the worker (and all it starts) shares one memory limit
             try:
@@ -247,6 +258,10 @@ def main(request: dict, fds: list[int]) -> None:
             isolation.drop_privileges(request.get("uid"))
         else:
             isolation.no_new_privileges()
+        # after the change of user, which clears it: the worker dies with its supervisor
+        # (in full isolation it is the first process of its PID namespace, so all it
+        # started die with it)
+        isolation.die_with_parent(signal.SIGKILL)
         isolation.set_limits(limits)
         isolation.install_seccomp()
     except OSError as exc:

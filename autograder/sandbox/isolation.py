@@ -28,6 +28,7 @@ import os
 import platform
 import re
 import resource
+import signal
 import struct
 import sys
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ MS_RELATIME = 1 << 21
 MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 
 # statvfs flags -> mount flags, kept on read-only remounts (user namespaces forbid
 # clearing them: they are "locked")
@@ -448,6 +450,22 @@ def install_seccomp() -> bool:
     _check(_lib().prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0),
            "prctl(SECCOMP)")
     return True
+
+
+def die_with_parent(sig: int = signal.SIGKILL, parent: int | None = None) -> None:
+    """Receive ``sig`` when the parent process dies (Linux; no-op elsewhere).
+
+    A grader killed outright (SIGKILL, a closed terminal, a batch system's time limit)
+    runs no clean-up, so each sandbox process asks the kernel to be told instead. The
+    setting is cleared when the process changes its user: set it again after
+    :func:`drop_privileges`. With ``parent``, exits at once if the parent is already
+    gone (it died before the setting took effect).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    _check(_lib().prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0), "prctl(PDEATHSIG)")
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)
 
 
 def become_subreaper() -> None:

@@ -83,10 +83,13 @@ def main(control_fd: int) -> None:
         if threads() != 1:
             control.send(json.dumps({"error": "the zygote has become multi-threaded"}).encode())
             continue
+        zygote = os.getpid()
         pid = os.fork()
         if pid == 0:
             try:
                 control.close()
+                # dies with the zygote, which ends when the grader does (its socket closes)
+                isolation.die_with_parent(signal.SIGTERM, zygote)
                 child.main(request, fds)
             finally:
                 os._exit(71)
