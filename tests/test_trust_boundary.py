@@ -5,7 +5,10 @@ results on lessons 01 and 04 get the fair score; the sandbox shows only the give
 of earlier lessons, no keyring, no nested user namespace, a /proc of its own and a
 bounded disk; memory is accounted per submission; uid slots always come back; and an
 attacker among correct neighbours (--jobs 2) costs them nothing, with every result
-written. Each test runs as root and as an ordinary user (user namespaces).
+written; lesson 09's E01 is trained by the grader, so a module that fakes the loss in
+its own process gains nothing; and a grader killed outright leaves no submission
+running. The tests run as whoever runs pytest (root in CI, with its own uid per
+sandbox); the killed-grader test also runs its grader as uid 65534 (user namespaces).
 """
 
 from __future__ import annotations
@@ -513,17 +516,29 @@ def _processes() -> dict[int, tuple[int, str]]:
     return out
 
 
+@pytest.mark.parametrize("user", ["self", "nobody"])
 @pytest.mark.parametrize("isolation", ["full", "basic"])
-def test_a_killed_grader_leaves_no_submission_running(isolation):
+def test_a_killed_grader_leaves_no_submission_running(isolation, user):
     """A grader killed outright (SIGKILL: no clean-up runs) takes its submissions with
-    it, even one busy in a loop with children of its own."""
+    it, even one busy in a loop with children of its own; as root and as an ordinary
+    user (uid 65534, through setpriv, when the tests run as root)."""
+    import shutil
     import signal
     import subprocess
     import sys
+    import tempfile
     import time
 
-    grader = subprocess.Popen([sys.executable, "-c", GRADER, isolation, SPIN],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-c", GRADER, isolation, SPIN]
+    if user == "nobody":
+        if os.getuid() != 0 or not shutil.which("setpriv"):
+            pytest.skip("runs as an ordinary user already" if os.getuid() else "no setpriv")
+        home = tempfile.mkdtemp(prefix="autograder-nobody-")  # pytest's tmp is root's only
+        os.chmod(home, 0o777)
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   "env", f"HOME={home}", f"TMPDIR={home}", *command]
+    grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
     try:
         assert grader.stdout.readline().strip() == "ready", grader.stderr.read()
         family: dict[int, str] = {}
@@ -545,6 +560,8 @@ def test_a_killed_grader_leaves_no_submission_running(isolation):
     finally:
         grader.send_signal(signal.SIGKILL)
         grader.wait()
+        if user == "nobody":
+            shutil.rmtree(home, ignore_errors=True)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         procs = _processes()

@@ -28,7 +28,8 @@ def _add_limits(p: argparse.ArgumentParser, jobs_default: int | None) -> None:
     p.add_argument("--total-timeout", type=float, default=600.0,
                    help="seconds allowed per submission, all checks together (default 600)")
     p.add_argument("--memory", type=parse_size, default=parse_size("4G"),
-                   help="address-space limit per submission (default 4G)")
+                   help="memory of a submission (default 4G): all its processes together "
+                        "where a memory cgroup can be made, else per process (README)")
     p.add_argument("--isolation", choices=("auto", "full", "basic"), default="auto",
                    help="auto: the strongest this system allows; full: fail unless namespaces "
                         "work; basic: resource limits only")
