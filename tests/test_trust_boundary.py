@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -516,19 +522,26 @@ def _processes() -> dict[int, tuple[int, str]]:
     return out
 
 
+def _descendants(root: int) -> dict[int, str]:
+    """pid -> start time of every living descendant of ``root``."""
+    children: dict[int, list[int]] = {}
+    procs = _processes()
+    for pid, (ppid, _) in procs.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = {}, [root]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            found[pid] = procs[pid][1]
+            todo.append(pid)
+    return found
+
+
 @pytest.mark.parametrize("user", ["self", "nobody"])
 @pytest.mark.parametrize("isolation", ["full", "basic"])
 def test_a_killed_grader_leaves_no_submission_running(isolation, user):
     """A grader killed outright (SIGKILL: no clean-up runs) takes its submissions with
     it, even one busy in a loop with children of its own; as root and as an ordinary
     user (uid 65534, through setpriv, when the tests run as root)."""
-    import shutil
-    import signal
-    import subprocess
-    import sys
-    import tempfile
-    import time
-
     command = [sys.executable, "-c", GRADER, isolation, SPIN]
     if user == "nobody":
         if os.getuid() != 0 or not shutil.which("setpriv"):
@@ -544,15 +557,7 @@ def test_a_killed_grader_leaves_no_submission_running(isolation, user):
         family: dict[int, str] = {}
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:  # the zygote, supervisor, worker and 3 children
-            procs = _processes()
-            family = {}
-            todo = [grader.pid]
-            while todo:
-                parent = todo.pop()
-                for pid, (ppid, start) in procs.items():
-                    if ppid == parent and pid not in family:
-                        family[pid] = start
-                        todo.append(pid)
+            family = _descendants(grader.pid)
             if len(family) >= 6:
                 break
             time.sleep(0.1)
