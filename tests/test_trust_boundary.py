@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -536,6 +537,47 @@ def _descendants(root: int) -> dict[int, str]:
     return found
 
 
+def _runs(prefix: list[str], python: str) -> bool:
+    """Whether ``python`` run through ``prefix`` (another user) imports the course and torch."""
+    probe = subprocess.run([*prefix, python, "-c", "import autograder.sandbox.zygote, torch"],
+                           capture_output=True, timeout=120)
+    return probe.returncode == 0
+
+
+def _python_for(prefix: list[str], home: Path) -> str:
+    """An interpreter that the user of ``prefix`` can run, with this environment's packages.
+
+    A virtual environment's python links to the interpreter it was made from, which on a
+    freshly made machine lies under /root (mode 0700): no other user can run it. Then a
+    venv is made in ``home`` from a system interpreter of the same version, and a .pth
+    file adds this environment's site-packages (the course's editable install included).
+    LookupError says why, where there is no such interpreter."""
+    if _runs(prefix, sys.executable):
+        return sys.executable
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    tried = []
+    for base in dict.fromkeys((f"/usr/bin/python{version}", f"/usr/local/bin/python{version}")):
+        if not os.access(base, os.X_OK):
+            continue
+        tried.append(base)
+        venv = home / "venv"
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True,
+                       capture_output=True, timeout=120)
+        site_dir = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        ours = [p for p in dict.fromkeys((sysconfig.get_path("purelib"), sysconfig.get_path("platlib")))]
+        Path(site_dir, "course-env.pth").write_text(
+            "".join(f"import site; site.addsitedir({p!r})\n" for p in ours))
+        if _runs(prefix, str(venv / "bin" / "python")):
+            return str(venv / "bin" / "python")
+    raise LookupError(
+        f"uid 65534 cannot run {sys.executable} (it lies under a folder closed to other users, "
+        f"such as /root at mode 0700) and no system python{version} that it can run serves "
+        f"this environment's packages (tried: {', '.join(tried) or 'none found'})")
+
+
 @pytest.mark.parametrize("user", ["self", "nobody"])
 @pytest.mark.parametrize("isolation", ["full", "basic"])
 def test_a_killed_grader_leaves_no_submission_running(isolation, user):
@@ -548,8 +590,14 @@ def test_a_killed_grader_leaves_no_submission_running(isolation, user):
             pytest.skip("runs as an ordinary user already" if os.getuid() else "no setpriv")
         home = tempfile.mkdtemp(prefix="autograder-nobody-")  # pytest's tmp is root's only
         os.chmod(home, 0o777)
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                   "env", f"HOME={home}", f"TMPDIR={home}", *command]
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     "env", f"HOME={home}", f"TMPDIR={home}"]
+        try:
+            python = _python_for(as_nobody, Path(home))
+        except LookupError as exc:
+            shutil.rmtree(home, ignore_errors=True)
+            pytest.skip(str(exc))
+        command = [*as_nobody, python, *command[1:]]
     grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     try:
