@@ -18,12 +18,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from autograder.errors import AutograderError
+
 Params = tuple[tuple[str, str | None], ...]  # (name, default source or None) in order
 
 NOT_FUNCTIONS = {"helper", "device"}  # attributes of ``lesson`` that are the harness's own
 
 
-class APIError(ValueError):
+class APIError(AutograderError, ValueError):
     """The declared table, a module or a check file disagree."""
 
 

@@ -1,6 +1,7 @@
 """``autograder build``: every file a student receives, generated from ``solutions/``.
 
-A solution marks each task with nbgrader's markers, under a comment naming the TODO::
+A solution marks each task with nbgrader's markers, under a comment naming the TODO
+(read by :mod:`autograder.markers`)::
 
     # TODO 1: return C[X], the rows of C picked by the indices in X
     # Hint: indexing with a tensor of indices keeps the shape of the indices.
@@ -32,98 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import REPO_ROOT
-from autograder.lessons import TODO_LINE
+from autograder.markers import (BuildError, GIVEN_NAME, figure_lines, figure_table, given_names,
+                                parse_regions)
 
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
 RECORD = ".autograder-build.json"
-
-GIVEN_NAME = "__given__"
-
-
-class BuildError(ValueError):
-    """A solution file breaks the marker conventions."""
-
-
-@dataclass(frozen=True)
-class Region:
-    todo: int
-    text: str
-    begin: int  # line index of BEGIN
-    end: int  # line index of END
-    indent: str
-    comment: tuple[int, int]  # line span [start, stop) of the TODO comment
-
-
-def _todo_comment(lines: list[str], begin: int, where: str) -> tuple[int, str, tuple[int, int]]:
-    i = begin - 1
-    while i >= 0 and lines[i].strip().startswith("#"):
-        m = TODO_LINE.match(lines[i])
-        if m:
-            text = m.group(2)
-            stop = i + 1
-            while stop < begin and lines[stop].strip().startswith("#   "):
-                text += " " + lines[stop].strip()[1:].strip()
-                stop += 1
-            return int(m.group(1)), text, (i, stop)
-        i -= 1
-    raise BuildError(f"{where}:{begin + 1}: {BEGIN} needs a '# TODO k: what to do' comment "
-                     "just above it")
-
-
-def parse_regions(source: str, where: str) -> list[Region]:
-    lines = source.splitlines()
-    regions: list[Region] = []
-    begin = None
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped == BEGIN:
-            if begin is not None:
-                raise BuildError(f"{where}:{i + 1}: {BEGIN} inside another solution region")
-            begin = i
-        elif stripped == END:
-            if begin is None:
-                raise BuildError(f"{where}:{i + 1}: {END} without {BEGIN}")
-            indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
-            if not indent:
-                raise BuildError(f"{where}:{begin + 1}: solution regions belong inside functions")
-            todo, text, comment = _todo_comment(lines, begin, where)
-            regions.append(Region(todo, text, begin, i, indent, comment))
-            begin = None
-    if begin is not None:
-        raise BuildError(f"{where}:{begin + 1}: {BEGIN} is never closed by {END}")
-    if not regions:
-        raise BuildError(f"{where}: no solution regions")
-    numbers = sorted({r.todo for r in regions})
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise BuildError(f"{where}: TODO numbers must run 1..n, found {numbers}")
-    return regions
-
-
-def _figure_lines(source: str, where: str) -> set[int]:
-    """Line indexes of the ``__figures__`` table and the functions it names (with the
-    blank lines before them): build-time code that a skeleton does not show."""
-    table = figure_table(source, where)
-    if not table:
-        return set()
-    lines = source.splitlines()
-    drop: set[int] = set()
-    for node in ast.parse(source).body:
-        named = isinstance(node, ast.FunctionDef) and node.name in table.values()
-        assigned = (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id == FIGURES_NAME)
-        if named or assigned:
-            start = node.lineno - 1
-            while start > 0 and (not lines[start - 1].strip()
-                                 or lines[start - 1].startswith("#")):  # top-level comments
-                start -= 1
-            drop.update(range(start, node.end_lineno))
-    return drop
 
 
 def make_skeleton(source: str, lesson: str, where: str) -> str:
     """The student's file: each solution region replaced by a NotImplementedError."""
-    hidden = _figure_lines(source, where)
+    hidden = figure_lines(source, where)
     lines = [line if i not in hidden else None for i, line in enumerate(source.splitlines())]
     out: list[str | None] = []
     pos = 0
@@ -139,22 +57,6 @@ def make_skeleton(source: str, lesson: str, where: str) -> str:
                 '    print("Fill in the TODOs of this file, then check them from the course folder "',
                 f'          "with:  pytest lessons/{lesson}")']
     return "\n".join(out) + "\n"
-
-
-def given_names(source: str, where: str) -> tuple[str, ...]:
-    """The functions a solution gives to later lessons (its ``__given__`` tuple)."""
-    for node in ast.parse(source).body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == GIVEN_NAME):
-            try:
-                names = ast.literal_eval(node.value)
-            except ValueError:
-                names = None
-            if not (isinstance(names, tuple) and all(isinstance(n, str) for n in names)):
-                raise BuildError(f"{where}:{node.lineno}: {GIVEN_NAME} must be a tuple of "
-                                 "function names")
-            return names
-    return ()
 
 
 def make_given(source: str, rel: str) -> str:
@@ -226,33 +128,11 @@ def outputs(root: Path = REPO_ROOT) -> dict[str, str]:
 
 # ----------------------------------------------------------------------------- figures
 
-FIGURES_NAME = "__figures__"
-
-
 @dataclass(frozen=True)
 class FigureSpec:
     target: str  # path relative to the repo root: lessons/NN/<file name>
     solution: str  # solutions/<this>
     function: str  # a function of the solution, taking no argument, returning a Figure
-
-
-def figure_table(source: str, where: str) -> dict[str, str]:
-    """A solution's ``__figures__``: README figure file name -> the function drawing it."""
-    for node in ast.parse(source).body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == FIGURES_NAME):
-            try:
-                table = ast.literal_eval(node.value)
-            except ValueError:
-                table = None
-            if not (isinstance(table, dict) and all(
-                    isinstance(k, str) and isinstance(v, str) and "/" not in k
-                    for k, v in table.items())):
-                raise BuildError(f"{where}:{node.lineno}: {FIGURES_NAME} must map file names "
-                                 "to function names")
-            return table
-    return {}
 
 
 def figure_specs(root: Path = REPO_ROOT) -> list[FigureSpec]:

@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 
 import torch
 
+from autograder.errors import AutograderError
+
 _MISSING = object()
 
 
@@ -56,7 +58,7 @@ def check(*, todo: int, points: int = 1, slow: bool = False, timeout: float | No
     return mark
 
 
-class CheckFailure(AssertionError):
+class CheckFailure(AutograderError, AssertionError):
     """A check found a wrong answer. ``str()`` is the whole message for the student."""
 
     def __init__(self, what: str, expected: Any = _MISSING, got: Any = _MISSING,

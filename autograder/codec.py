@@ -23,6 +23,8 @@ from typing import Any
 
 import torch
 
+from autograder.errors import AutograderError
+
 MAGIC = b"AGC1"
 MAX_DEPTH = 64
 MAX_HEADER = 4 << 20  # bytes of a message's JSON tree (tensor data goes in blobs)
@@ -36,7 +38,7 @@ DTYPES = {
 }
 
 
-class CodecError(TypeError):
+class CodecError(AutograderError, TypeError):
     """A value is not plain data, or bytes are not a valid encoding."""
 
 

@@ -21,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import AutograderError
 from autograder import REPO_ROOT
 
 MANIFEST = REPO_ROOT / "data" / "manifest.json"
@@ -30,7 +31,7 @@ ENV_DIR = "COURSE_DATA_DIR"
 ENV_OFFLINE = "COURSE_OFFLINE"
 
 
-class DataError(RuntimeError):
+class DataError(AutograderError, RuntimeError):
     """A dataset is missing, corrupted or could not be downloaded."""
 
 

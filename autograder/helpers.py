@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 import torch
 
+from autograder.errors import AutograderError
+
 # bound when this module is imported (in the grader's zygote, before any student code),
 # so a student's module that patches torch or matplotlib cannot change what they are
 _Tensor = torch.Tensor  # exact-type checks compare with this, whatever torch.Tensor becomes
@@ -280,7 +282,7 @@ def call_counting_saved(fn: Callable, args: list, kwargs: dict | None = None) ->
 
 # ------------------------------------------------------------- functions ruled out
 
-class ForbiddenCall(RuntimeError):
+class ForbiddenCall(AutograderError, RuntimeError):
     """Raised by a library function that the lesson asks the student not to use."""
 
 

@@ -16,11 +16,12 @@ from typing import Any, Protocol
 
 import torch
 
+from autograder.errors import AutograderError
 from autograder import codec, runtime
 from autograder.runtime import MissingFunction, ReturnedNonPlainData  # noqa: F401 (re-exported)
 
 
-class SubmissionError(Exception):
+class SubmissionError(AutograderError):
     """Student code raised an exception; carries what it raised, as text.
 
     ``traceback`` holds only the frames in the student's file (see

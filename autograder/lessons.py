@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import REPO_ROOT
+from autograder.errors import AutograderError
+from autograder import REPO_ROOT, markers
 
 LESSONS_DIR = REPO_ROOT / "lessons"
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
-TODO_LINE = re.compile(r"^\s*# TODO (\d+): (.+?)\s*$")
 
 
-class LessonError(LookupError):
+class LessonError(AutograderError, LookupError):
     """No lesson, or a lesson folder that does not follow the conventions."""
 
 
@@ -45,14 +45,9 @@ class LessonInfo:
         return self.module
 
     def todos(self, path: Path | None = None) -> dict[int, str]:
-        """TODO number -> what to do, read from the ``# TODO k:`` comments of a module."""
-        source = (path or self.skeleton).read_text(encoding="utf-8")
-        found: dict[int, str] = {}
-        for line in source.splitlines():
-            m = TODO_LINE.match(line)
-            if m:
-                found.setdefault(int(m.group(1)), m.group(2))
-        return found
+        """TODO number -> what to do: the whole ``# TODO k:`` comment of a module (the
+        skeleton by default), read by :mod:`autograder.markers`."""
+        return markers.todo_texts((path or self.skeleton).read_text(encoding="utf-8"))
 
 
 def lesson_in(folder: Path) -> LessonInfo:

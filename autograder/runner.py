@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from autograder.errors import AutograderError
 from autograder import api
 from autograder.checking import CheckFailure, CheckInfo
 from autograder.data import DataError
@@ -27,7 +28,7 @@ from autograder.impl import (Implementation, Lesson, SubmissionCrash, Submission
                              SubmissionImportError)
 
 
-class CheckDefinitionError(RuntimeError):
+class CheckDefinitionError(AutograderError, RuntimeError):
     """A check file breaks the conventions (unknown fixture, test without @check, ...)."""
 
 
@@ -115,7 +116,7 @@ def collect(path: Path, api_from: Path | None = None) -> list[Check]:
     return checks_of(module, path.name)
 
 
-class MissingData(Exception):
+class MissingData(AutograderError):
     """A dataset a check needs is missing or corrupt: the check is not run, not failed."""
 
 

@@ -20,14 +20,15 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 
+from autograder.errors import AutograderError
 from autograder import codec, helpers
 
 
-class MissingFunction(AttributeError):
+class MissingFunction(AutograderError, AttributeError):
     """The module has no function of the name a check asked for."""
 
 
-class ReturnedNonPlainData(TypeError):
+class ReturnedNonPlainData(AutograderError, TypeError):
     """Student code returned something other than plain data."""
 
 

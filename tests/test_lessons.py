@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from autograder import api
-from autograder.build import parse_regions
+from autograder.markers import parse_regions
 from support import _FIXTURES, LESSON_IDS, LESSONS, lesson_checks, run_lesson
 
 each_lesson = pytest.mark.parametrize("info", LESSONS, ids=LESSON_IDS)

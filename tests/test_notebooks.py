@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from autograder import REPO_ROOT
-from autograder.build import BEGIN, END, given_names, parse_regions
+from autograder.markers import BEGIN, END, given_names, parse_regions
 from support import LESSON_IDS, LESSONS, lesson_checks
 
 nbformat = pytest.importorskip("nbformat", reason="the notebook tests need the [nbgrader] extra")

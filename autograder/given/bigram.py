@@ -10,7 +10,6 @@ def build_vocab(words: list[str]) -> tuple[dict[str, int], dict[int, str]]:
     Returns (stoi, itos): stoi maps a character to its index, itos is its inverse.
     For names.txt: stoi['.'] == 0, stoi['a'] == 1, ..., stoi['z'] == 26.
     """
-    # Hint: sorted(set("".join(words))) lists the distinct letters in order.
     chars = sorted(set("".join(words)))
     stoi = {ch: i + 1 for i, ch in enumerate(chars)}
     stoi["."] = 0

@@ -13,7 +13,6 @@ def build_dataset(words: list[str], block_size: int,
     indices of the block_size characters before Y[k], '.' (0) where the word has not
     started yet. 32 examples for "emma olivia ava isabella sophia", 228146 for names.txt.
     """
-    # Hint: start each word with context = [0] * block_size, and end it with the target '.'.
     X, Y = [], []
     for w in words:
         context = [0] * block_size

@@ -19,8 +19,6 @@ def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str],
     32033 names of names.txt: 25626 / 3203 / 3204 words, train starting "yuheng",
     "diondre", "xavien". An empty list gives three empty lists.
     """
-    # Hint: random.shuffle(words) shuffles the caller's list in place; copy it first
-    #   (list(words)) and use a random.Random(seed) of your own, so the seed is honoured.
     shuffled = list(words)  # a copy: the caller's list keeps its order
     random.Random(seed).shuffle(shuffled)
     n1 = int(0.8 * len(shuffled))
@@ -37,7 +35,6 @@ def split_datasets(words: list[str], block_size: int, stoi: dict[str, int],
     int64. names.txt with block_size 3 gives 182625 / 22655 / 22866 examples. A part
     without words gives X of shape (0, block_size) and Y of shape (0,).
     """
-    # Hint: build_dataset (lesson 02's reference) is imported at the top of this file.
     train, dev, test = split_words(words, seed)
     return {"train": build_dataset(train, block_size, stoi),
             "dev": build_dataset(dev, block_size, stoi),
@@ -52,8 +49,6 @@ def evaluate(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor) 
     without building a graph (torch.no_grad()): nothing receives a gradient, the
     parameters keep their values and their requires_grad.
     """
-    # Hint: the evaluation only reads the parameters: no backward, no update, and
-    #   .item() turns the scalar tensor into a float.
     with torch.no_grad():
         logits = forward(params, X)  # (n, vocab_size)
         loss = F.cross_entropy(logits, Y)

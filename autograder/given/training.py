@@ -17,7 +17,6 @@ def init_params(vocab_size: int, block_size: int, n_embd: int, n_hidden: int,
     leaf with requires_grad=True. 3481 numbers for 27/3/2/100, 11897 for 27/3/10/200.
     The tensors live on the generator's device.
     """
-    # Hint: pass device=generator.device as well, so a CUDA generator gives CUDA tensors.
     shapes = {
         "C": (vocab_size, n_embd),
         "W1": (block_size * n_embd, n_hidden),
@@ -38,7 +37,6 @@ def forward(params: dict[str, torch.Tensor], X: torch.Tensor) -> torch.Tensor:
     parameter: emb = C[X]; h = tanh(emb.view(n, -1) @ W1 + b1); logits = h @ W2 + b2.
     Changes neither params nor X.
     """
-    # Hint: emb.view(X.shape[0], -1) works for any block_size and n_embd (and for n = 0).
     emb = params["C"][X]  # (n, block_size, n_embd)
     h = torch.tanh(emb.view(X.shape[0], -1) @ params["W1"] + params["b1"])  # (n, n_hidden)
     return h @ params["W2"] + params["b2"]  # (n, vocab_size)
@@ -54,8 +52,6 @@ def train_step(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor
     recording the update in the graph (torch.no_grad). Returns the loss computed before
     the update, as a Python float. The tensors of params are updated, not replaced.
     """
-    # Hint: backward() adds to .grad; setting p.grad = None before it starts each step
-    #   from zero. Outside torch.no_grad(), an in-place change of a leaf is refused.
     for p in params.values():
         p.grad = None
     loss = F.cross_entropy(forward(params, X), Y)
@@ -78,7 +74,6 @@ def train(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, ste
     ``steps`` minibatch losses (floats); params are updated in place. progress=True
     shows a tqdm progress bar (for a person at a terminal; checks leave it off).
     """
-    # Hint: callable(lr) tells a schedule from a number.
     step_numbers = range(steps)
     if progress:
         from tqdm import tqdm

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import contextlib
 import linecache
-import re
 import sys
 import types
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from autograder.errors import AutograderError
+from autograder.markers import todo_above
+
 if TYPE_CHECKING:
     from autograder.lessons import LessonInfo
 
-TODO_LINE = re.compile(r"^\s*# TODO (\d+): (.+?)\s*$")
 NOTEBOOK_NAME = "the notebook"
 
 
@@ -39,22 +40,17 @@ def todo_message() -> str:
     """The message of a TODO placeholder: ``lesson NN, TODO k: what to do``.
 
     Read from the caller's source: the nearest ``# TODO k: ...`` comment above the
-    ``raise`` line (with its ``#   `` continuation lines), and the lesson number from
-    the caller's global ``LESSON``. Falls back to a plain request to write the code.
+    ``raise`` line with its continuation lines (:func:`autograder.markers.todo_above`),
+    and the lesson number from the caller's global ``LESSON``. Falls back to a plain
+    request to write the code.
     """
     frame = sys._getframe(1)
     lines = linecache.getlines(frame.f_code.co_filename, frame.f_globals)
     lesson = frame.f_globals.get("LESSON")
     prefix = f"lesson {lesson}, " if isinstance(lesson, str) else ""
-    for i in range(min(frame.f_lineno, len(lines)) - 1, -1, -1):
-        m = TODO_LINE.match(lines[i])
-        if m:
-            text = m.group(2)
-            for follow in lines[i + 1:frame.f_lineno]:
-                if not follow.strip().startswith("#   "):
-                    break
-                text += " " + follow.strip()[1:].strip()
-            return f"{prefix}TODO {m.group(1)}: {text}"
+    todo = todo_above(lines, min(frame.f_lineno, len(lines)) - 1, adjacent=False)
+    if todo is not None:
+        return f"{prefix}TODO {todo.number}: {todo.text}"
     return f"{prefix}replace this line with your code"
 
 
@@ -121,7 +117,7 @@ def find_lesson(number: str) -> LessonInfo:
                       f"{PACKAGE_DIR / 'course_lessons' / number} exists. Reinstall the course.")
 
 
-class ChecksFailed(AssertionError):
+class ChecksFailed(AutograderError, AssertionError):
     """Some checks of a TODO failed (the messages are printed above)."""
 
 

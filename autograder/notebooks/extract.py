@@ -20,11 +20,13 @@ import ast
 import json
 import re
 
+from autograder.errors import AutograderError
+
 HEADER = ("# The lesson's functions, taken by the autograder from the code cells of {name}\n"
           "# (imports, definitions and constants only; no cell was run).\n")
 
 
-class NotebookFormatError(ValueError):
+class NotebookFormatError(AutograderError, ValueError):
     """The file is not a readable Jupyter notebook."""
 
 
@@ -119,12 +121,17 @@ def module_source(data: bytes, name: str = "the notebook") -> str:
 
 
 def _todo_message_source() -> str:
-    """The placeholder's message function, written into the module: the notebook imports
-    it from the course, which the sandbox does not let student code import."""
+    """The placeholder's message function, written into the module with the marker
+    reading it uses: the notebook imports it from the course, which the sandbox does
+    not let student code import."""
     import inspect
 
+    from autograder import markers
     from autograder.notebooks import cells
 
-    return ("import linecache\nimport re\nimport sys\n\n"
-            f"TODO_LINE = re.compile({cells.TODO_LINE.pattern!r})\n\n\n"
-            + inspect.getsource(cells.todo_message) + "\n")
+    patterns = "".join(f"{name} = re.compile({getattr(markers, name).pattern!r})\n"
+                       for name in ("TODO_LINE", "HINT_LINE", "CONTINUATION"))
+    functions = [markers.comment_text, markers.Todo, markers._todo_at, markers.todo_above,
+                 cells.todo_message]
+    return ("import linecache\nimport re\nimport sys\nfrom dataclasses import dataclass\n\n"
+            + patterns + "\n\n" + "\n\n".join(inspect.getsource(f) for f in functions) + "\n")

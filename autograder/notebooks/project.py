@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from autograder.errors import AutograderError
+
 URL_KEY = "Repository"
 BRANCH = "main"
 
 
-class ProjectError(ValueError):
+class ProjectError(AutograderError, ValueError):
     """pyproject.toml does not name the repository."""
 
 

@@ -16,10 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.errors import AutograderError
+
 CONFIG = Path(".nbgrader") / "nbgrader_config.py"
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(AutograderError, RuntimeError):
     """nbgrader is missing or refused a notebook."""
 
 

@@ -5,7 +5,7 @@ Inputs (nothing else, so every lesson, present or future, gets its notebook):
 * ``lessons/NN/README.md``: the text, as markdown cells (relative image links point at
   the repository, so they show in Colab too);
 * ``solutions/NN/<module>.py``: its docstring (markdown), its code as cells. The regions
-  are those :func:`autograder.build.parse_regions` finds, the same that make the
+  are those :func:`autograder.markers.parse_regions` finds, the same that make the
   skeleton: every top-level function holding a ``### BEGIN SOLUTION`` region becomes an
   nbgrader solution cell, everything else (imports, constants, helpers) plain cells;
 * ``lessons/NN/test_<module>.py``: after the last cell of each TODO, an autograded test
@@ -26,7 +26,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from autograder.build import _figure_lines, parse_regions
+from autograder.errors import AutograderError
+from autograder.markers import figure_lines, figure_table, parse_regions
 from autograder.lessons import LessonInfo
 from autograder.notebooks import project
 
@@ -70,7 +71,7 @@ CHECK_CELL = '''\
 checks.run(todo={todo})'''
 
 
-class NotebookError(ValueError):
+class NotebookError(AutograderError, ValueError):
     """A lesson's files cannot be turned into a notebook."""
 
 
@@ -212,8 +213,6 @@ def module_names(source: str) -> set[str]:
 
 def _figures_for(number: str, source: str, where: str) -> list[tuple[str, str]]:
     """(target file, cell code) of every figure the solution declares in ``__figures__``."""
-    from autograder.build import figure_table
-
     found = []
     for name, function in figure_table(source, where).items():
         cell = figure_code(source, function)
@@ -239,7 +238,7 @@ def source_notebook(info: LessonInfo, solution: Path, url: str) -> dict[str, Any
     number, module = info.number, info.module
     rel = f"solutions/{number}/{solution.name}"
     text = solution.read_text(encoding="utf-8")
-    hidden = _figure_lines(text, rel)  # the figure table and functions: build-time code
+    hidden = figure_lines(text, rel)  # the figure table and functions: build-time code
     docstring, chunks = code_chunks("\n".join(
         line for i, line in enumerate(text.splitlines()) if i not in hidden) + "\n", rel)
     points = check_points(info)

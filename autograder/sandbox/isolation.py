@@ -34,6 +34,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import AutograderError
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -71,7 +73,7 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 SANDBOX_WORKDIR = "/submission"
 
 
-class IsolationError(OSError):
+class IsolationError(AutograderError, OSError):
     """A step of the sandbox set-up failed."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.errors import AutograderError
 from autograder.impl import SubmissionCrash, SubmissionError, SubmissionImportError
 from autograder.sandbox import isolation, launch, wire
 from autograder.sandbox.launch import clean_environment, python_command  # noqa: F401
@@ -27,7 +28,7 @@ from autograder.sandbox.launch import clean_environment, python_command  # noqa:
 PACKET = 1 << 16
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(AutograderError, RuntimeError):
     """Full isolation was required but this system cannot provide it."""
 
 

@@ -12,10 +12,11 @@ import struct
 import time
 from typing import Any
 
+from autograder.errors import AutograderError
 from autograder import codec
 
 
-class WireError(ConnectionError):
+class WireError(AutograderError, ConnectionError):
     """The peer closed the connection, sent garbage, or was too slow."""
 
 
