@@ -42,7 +42,18 @@ class SubmissionCrash(SubmissionError):
 
 
 class SubmissionImportError(SubmissionError):
-    """The student's module could not be imported (a syntax error, a failing import...)."""
+    """The student's module could not be imported (a syntax error, a failing import...).
+
+    ``file`` is the name of the file that did not import; the message starts with
+    ``"<file> could not be imported: "``."""
+
+    def __init__(self, exc_type: str, message: str, traceback: str = "", file: str = ""):
+        super().__init__(exc_type, message, traceback)
+        self.file = file
+
+    @property
+    def reason(self) -> str:
+        return self.message.removeprefix(f"{self.file} could not be imported: ")
 
 
 class Implementation(Protocol):
@@ -172,7 +183,7 @@ class LocalImpl:
             except Exception as exc:
                 self._import_error = SubmissionImportError(
                     type(exc).__name__, f"{self.path.name} could not be imported: "
-                    f"{runtime.describe_import_error(exc, self.path)}")
+                    f"{runtime.describe_import_error(exc, self.path)}", file=self.path.name)
                 raise self._import_error from None
         return self._module
 

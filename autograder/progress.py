@@ -1,15 +1,14 @@
 """``autograder progress``: every lesson's checks on your own modules, the quick way.
 
 Your own code is not graded in a sandbox: each lesson's module is imported here, like
-``pytest lessons/NN`` does, and its checks run through the same runner, so the points
-and the "next" step are the ones pytest shows. Slow checks (training to a target) are
-left to ``pytest lessons/NN``.
+``pytest lessons/NN`` does, and its checks run through the same runner; each lesson's
+line is :mod:`autograder.summary`'s, the one pytest prints. Slow checks (training to a
+target) are left to ``pytest lessons/NN``.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -18,33 +17,26 @@ from autograder import summary
 from autograder.lessons import LESSONS_DIR, LessonInfo, all_lessons
 
 
-def lesson_row(info: LessonInfo, fixtures, module_dir: Path | None = None) -> tuple[str, ...]:
-    """(lesson, checks passed, points, next step) for one lesson."""
+def lesson_summary(info: LessonInfo, fixtures, module_dir: Path | None = None
+                   ) -> summary.Summary | str:
+    """The summary of one lesson's non-slow checks on the student's module, or why they
+    could not run (a check file that does not load, a missing module)."""
     from autograder.impl import LocalImpl
-    from autograder.runner import collect, run_checks, score
+    from autograder.runner import collect, run_checks
 
     try:
         checks = [c for c in collect(info.checks) if not c.info.slow]
     except Exception as exc:  # a broken check file must not hide the other lessons
-        return (info.number, "-", "-", f"its checks do not load: {exc}")
+        return f"lesson {info.number}: its checks do not load: {exc}"
     path = (module_dir or info.dir) / f"{info.module}.py"
     if not path.is_file():
-        return (info.number, "-", "-", f"{path.name} is missing: restore it with "
-                                       "`autograder build`")
+        return f"lesson {info.number}: {path.name} is missing: restore it with `autograder build`"
     impl = LocalImpl(path, info.module)
     try:
         results = run_checks(checks, impl, fixtures, todos=info.todos())
     finally:
         impl.close()
-    earned, possible = score(results)
-    passed = sum(r.passed for r in results)
-    step = summary.next_step(info, results) or "done"
-    not_run = [r for r in results if r.status == "not run"]
-    if not_run:
-        step += f" ({summary.plural(len(not_run), 'check')} not run: data missing, "
-        step += "see `autograder data verify`)"
-    return (info.number, f"{passed}/{len(results)}", f"{earned}/{possible}",
-            step.removeprefix("next: "))
+    return summary.summarize(info, results)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -62,20 +54,22 @@ def main(args: argparse.Namespace) -> int:
         lessons = [info for info in lessons if info.number in wanted]
     start = time.monotonic()
     fixtures = FixtureCache()
-    width = max(60, shutil.get_terminal_size((120, 20)).columns)
-    print(f"{'lesson':<7} {'checks':>7} {'points':>7}  next")
-    earned = possible = 0
+    earned = possible = not_run = 0
     for info in lessons:
-        row = lesson_row(info, fixtures)
-        if "/" in row[2]:
-            earned += int(row[2].split("/")[0])
-            possible += int(row[2].split("/")[1])
-        line = f"{row[0]:<7} {row[1]:>7} {row[2]:>7}  {row[3]}"
-        print(line if len(line) <= width else line[: width - 3] + "...", flush=True)
+        result = lesson_summary(info, fixtures)
+        if isinstance(result, summary.Summary):
+            earned, possible = earned + result.earned, possible + result.possible
+            not_run += result.not_run
+            line = result.line()
+        else:
+            line = result
+        print(line, flush=True)  # whole: a TODO's text is never cut
         if args.verbose:
-            print(f"        {info.title}")
-    print(f"{'total':<7} {'':>7} {f'{earned}/{possible}':>7}  "
-          f"({time.monotonic() - start:.1f} s; slow checks: pytest lessons/NN)")
+            print(f"  {info.title}")
+    missing = (f"; {summary.plural(not_run, 'check')} not run: data missing, see "
+               "`autograder data verify`" if not_run else "")
+    print(f"total: {earned}/{possible} points{missing} ({time.monotonic() - start:.1f} s; "
+          "slow checks: pytest lessons/NN)")
     return 0
 
 

@@ -183,11 +183,11 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     kwargs = {p: pyfuncitem.funcargs[p] for p in params}
     result = call_check(check, kwargs, info.todos())
     run.results.setdefault(info.number, {})[pyfuncitem.nodeid] = result
-    if result.status == "not run":
+    if not result.ran:
         pytest.skip(result.message)
-    if result.exc_type == "ImportFailed":
-        pytest.fail(f"not run: {summary.broken_file(result)} could not be imported "
-                    "(see the summary)", pytrace=False)
+    if result.import_failed:
+        pytest.fail(f"not run: {result.file} could not be imported (see the summary)",
+                    pytrace=False)
     if not result.passed:
         pytest.fail(result.message, pytrace=False)
     return True
@@ -211,16 +211,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             continue
         if not results:
             continue
-        broken = summary.import_failed(results)
-        if broken is not None:
-            write(f"lesson {number}: {broken.message.splitlines()[0]}", bold=True, red=True)
-            write(f"  fix {summary.broken_file(broken)} first: no check of this lesson could run",
-                  red=True)
-            continue
-        line = summary.lesson_line(info, results, run.lesson_points.get(number),
+        result = summary.summarize(info, results, run.lesson_points.get(number),
                                    run.impl_names.get(number))
         done = all(r.passed for r in results)
-        write(line, bold=True, green=done, red=not done)
+        write(result.line(), bold=True, green=done, red=not done)
+        broken = summary.import_failed(results)
+        if broken is not None:
+            write(f"  no check of this lesson could run: {broken.file} did not import", red=True)
     for name, problem in sorted(run.data_problems.items()):
         write(f"\nThe {name!r} data is not available, so the checks that need it were not run "
               f"(they cost you no points):\n{problem}\nFix: run  autograder data fetch  (or "

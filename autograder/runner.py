@@ -16,6 +16,7 @@ import inspect
 import threading
 import time
 from dataclasses import asdict, dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,27 +49,56 @@ class Check:
         return self.info.points
 
 
+class Status(str, Enum):
+    """How a check ended. Its value is the word reports and JSON files show."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # a wrong answer
+    ERROR = "error"  # the student's code raised, crashed or could not be imported
+    TIMEOUT = "timeout"
+    NOT_RUN = "not run"  # data missing, or the submission's time was spent: no verdict
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+IMPORT_FAILED = "ImportFailed"  # the exc_type of a result whose module could not be imported
+
+
 @dataclass
 class CheckResult:
     name: str
     todo: int
     max_points: int
     points: int
-    status: str  # passed | failed | error | timeout | not run
+    status: Status
     message: str = ""
     exc_type: str | None = None
     seconds: float = 0.0
     student_side: bool = False  # the verdict rests on a helper run next to the student's code
+    file: str = ""  # the student's file a result is about (the module that did not import)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status is Status.PASSED
+
+    @property
+    def ran(self) -> bool:
+        """Whether the check gave a verdict (a not-run check counts for nothing)."""
+        return self.status is not Status.NOT_RUN
+
+    @property
+    def import_failed(self) -> bool:
+        return self.exc_type == IMPORT_FAILED
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "status": self.status.value}
 
 
-STATUSES = ("passed", "failed", "error", "timeout", "not run")
+STATUSES = tuple(s.value for s in Status)
 
 
 def checks_of(module: Any, where: str) -> list[Check]:
@@ -149,7 +179,7 @@ def _hint(check: Check, todos: dict[int, str] | None) -> str:
 
 
 def outcome(exc: BaseException, check: Check | None = None, lesson: Lesson | None = None,
-            todos: dict[int, str] | None = None) -> tuple[str, str, str]:
+            todos: dict[int, str] | None = None) -> tuple[Status, str, str]:
     """(status, exception type name, message) for an exception a check raised.
 
     The message is for the student: what their code raised, where in their file, and the
@@ -157,32 +187,32 @@ def outcome(exc: BaseException, check: Check | None = None, lesson: Lesson | Non
     """
     hint = _hint(check, todos) if check is not None else ""
     if isinstance(exc, MissingData):
-        return "not run", "MissingData", str(exc)
+        return Status.NOT_RUN, "MissingData", str(exc)
     if isinstance(exc, CheckFailure):
-        return "failed", "CheckFailure", str(exc)
+        return Status.FAILED, "CheckFailure", str(exc)
     if isinstance(exc, SubmissionImportError):
-        return "error", "ImportFailed", exc.message
+        return Status.ERROR, IMPORT_FAILED, exc.message
     if isinstance(exc, SubmissionCrash):
-        status = "timeout" if exc.exc_type == "Timeout" else "error"
+        status = Status.TIMEOUT if exc.exc_type == "Timeout" else Status.ERROR
         return status, exc.exc_type, exc.message
     if isinstance(exc, SubmissionError):
         frames = f"\n{exc.traceback.rstrip()}" if exc.traceback.strip() else ""
         if exc.exc_type == "NotImplementedError":  # the skeleton's raise: where, not what again
             frames = "\n".join(line.split(": raise NotImplementedError", 1)[0]
                                for line in frames.split("\n"))
-            return "error", exc.exc_type, (f"NotImplementedError: {exc.message}{frames}"
+            return Status.ERROR, exc.exc_type, (f"NotImplementedError: {exc.message}{frames}"
                                            "\n  (replace that raise with your code)")
         if exc.exc_type in ("MissingFunction", "ReturnedNonPlainData"):
-            return "error", exc.exc_type, exc.message
+            return Status.ERROR, exc.exc_type, exc.message
         called = f"{exc.function}() raised" if exc.function else "your code raised"
-        return "error", exc.exc_type, (f"{called} {exc.exc_type}: {exc.message}{frames}"
+        return Status.ERROR, exc.exc_type, (f"{called} {exc.exc_type}: {exc.message}{frames}"
                                        + (f"\n  hint: {hint}" if hint else ""))
     if isinstance(exc, AssertionError):
-        return "failed", "AssertionError", str(exc) or "assertion failed"
+        return Status.FAILED, "AssertionError", str(exc) or "assertion failed"
     # the check itself choked on what came back (a wrong shape or type, most likely)
     last = getattr(lesson, "_last", "") if lesson is not None else ""
     what = f"what {last}() returned" if last else "the result"
-    return "failed", type(exc).__name__, (
+    return Status.FAILED, type(exc).__name__, (
         f"{what} could not be checked ({type(exc).__name__}: {exc}): check its type and "
         "shape against the docstring" + (f"\n  hint: {hint}" if hint else ""))
 
@@ -207,9 +237,10 @@ def call_check(check: Check, kwargs: dict[str, Any],
         check.func(**kwargs)
     except (Exception, SystemExit) as exc:  # a KeyboardInterrupt still stops the run
         status, exc_type, message = outcome(exc, check, kwargs.get("lesson"), todos)
+        file = getattr(exc, "file", "") if exc_type == IMPORT_FAILED else ""
         return CheckResult(check.name, check.todo, check.points, 0, status, message, exc_type,
-                           time.perf_counter() - start)
-    return CheckResult(check.name, check.todo, check.points, check.points, "passed",
+                           time.perf_counter() - start, file=file)
+    return CheckResult(check.name, check.todo, check.points, check.points, Status.PASSED,
                        seconds=time.perf_counter() - start)
 
 
@@ -229,8 +260,8 @@ def run_check(check: Check, lesson: Lesson, fixtures: FixtureCache,
 
 
 def not_run(check: Check, why: str, exc_type: str = "NotRun") -> CheckResult:
-    return CheckResult(check.name, check.todo, check.points, 0, "not run", f"not run: {why}",
-                       exc_type)
+    return CheckResult(check.name, check.todo, check.points, 0, Status.NOT_RUN,
+                       f"not run: {why}", exc_type)
 
 
 def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache | None = None,
@@ -259,7 +290,7 @@ def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache
                 limit = max(budget.check, check.info.timeout or 0)
             impl.begin_check(limit, end)
             result = run_check(check, lesson, fixtures, todos)
-            if result.status == "timeout" and limit is not None:
+            if result.status is Status.TIMEOUT and limit is not None:
                 result.message += f" (limit {min(limit, (end or now + limit) - now):.3g} s)"
         results.append(result)
         if on_result is not None:

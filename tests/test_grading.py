@@ -234,7 +234,8 @@ def test_progress_reports_every_lesson_even_broken_ones(tmp_path):
     (lessons / "02" / "dataset.py").write_text("def build_dataset(:\n")
     proc = run_cli("progress", "--dir", str(lessons))
     assert proc.returncode == 0, proc.stderr
-    rows = {line.split()[0]: line for line in proc.stdout.splitlines()[1:] if line.strip()}
+    rows = {line.split()[1].rstrip(":") if line.startswith("lesson ") else line.split()[0]
+            .rstrip(":"): line for line in proc.stdout.splitlines() if line.strip()}
     assert "done" in rows["03"] and "14/14" in rows["03"]
     assert "SyntaxError" in rows["02"]
     assert "TODO 1" in rows["01"]

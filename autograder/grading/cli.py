@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from autograder.lessons import LessonError, get_lesson
-from autograder.summary import plural
+from autograder.summary import plural, summarize
 
 
 def parse_size(text: str) -> int:
@@ -194,6 +194,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             print("\nnotes:")
             for student, note in notes:
                 print(f"  {student}: {note}")
+        if len(results) == 1 or args.verbose:  # each student's line, as pytest prints it
+            print()
+            for r in results:
+                if r.results:
+                    print(summarize(info, r.results, impl=r.student).line())
         if args.csv or args.json:
             print("\n" + book.summary(len(results)))
         if args.verbose:

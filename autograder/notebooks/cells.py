@@ -121,6 +121,10 @@ class ChecksFailed(AutograderError, AssertionError):
     """Some checks of a TODO failed (the messages are printed above)."""
 
 
+class DataMissing(AutograderError, RuntimeError):
+    """A TODO's checks could not run for want of their data: no score is given."""
+
+
 def _plain_error(exc: BaseException, text: str) -> BaseException:
     """``exc`` shown by IPython as ``text`` alone: no traceback through the course's code."""
     lines = text.splitlines() or [type(exc).__name__]
@@ -161,9 +165,12 @@ class LessonChecks:
 
         Returns None when every check passes (full marks in nbgrader), the points earned
         when only some pass (nbgrader's partial credit), and raises when none passes: the
-        TODO's NotImplementedError when that is what stopped them, else ChecksFailed.
+        TODO's NotImplementedError when that is what stopped them, else ChecksFailed. A
+        check that could not run (its data is missing) is never scored: the cell raises
+        DataMissing, loudly, whatever the others did.
         """
         from autograder.runner import run_checks
+        from autograder.summary import plural
 
         mine = [c for c in self.checks if c.todo == todo]
         if not mine:
@@ -177,15 +184,26 @@ class LessonChecks:
             print(f"warning: {w.category.__name__}: {w.message}")
         for r in results:
             self.results[r.name] = r
-        earned, total = sum(r.points for r in results), sum(r.max_points for r in results)
-        passed = sum(1 for r in results if r.passed)
+        ran = [r for r in results if r.ran]
+        earned, total = sum(r.points for r in ran), sum(r.max_points for r in ran)
+        passed = sum(1 for r in ran if r.passed)
+        not_run = [r for r in results if not r.ran]
+        extra = (f"; {plural(len(not_run), 'check')} "
+                 f"({plural(sum(r.max_points for r in not_run), 'point')}) not run"
+                 if not_run else "")
         print(f"lesson {self.number}, TODO {todo}: {earned}/{total} points "
-              f"({passed}/{len(results)} checks passed)")
+              f"({passed}/{plural(len(ran), 'check')} passed){extra}")
         for r in results:
             mark = "passed" if r.passed else r.status.upper()
-            print(f"  {mark:<7} {r.name} ({r.max_points} point{'s' if r.max_points > 1 else ''})")
+            print(f"  {mark:<7} {r.name} ({plural(r.max_points, 'point')})")
             if not r.passed:
                 print(_indent(r.message, "      "))
+        if not_run:
+            raise _plain_error(DataMissing(not_run[0].message),
+                               f"DataMissing: {plural(len(not_run), 'check')} of TODO {todo} "
+                               f"could not run: {not_run[0].message.removeprefix('not run: ')}"
+                               "\n  (they cost no points here; fetch the data, then run this "
+                               "cell again: a grade is never given without them)")
         if passed == len(results):
             return None
         if passed:
@@ -201,16 +219,9 @@ class LessonChecks:
                            f"{_indent(first.message, '  ')}")
 
     def summary(self) -> None:
-        """The points of the check cells run so far, like pytest's closing line."""
+        """The summary of the check cells run so far: the line pytest prints
+        (:func:`autograder.summary.summarize`)."""
+        from autograder.summary import summarize
+
         results = [self.results[c.name] for c in self.checks if c.name in self.results]
-        earned = sum(r.points for r in results)
-        total = sum(c.points for c in self.checks)
-        passed = sum(1 for r in results if r.passed)
-        line = (f"lesson {self.number}: {earned}/{total} points "
-                f"({passed}/{len(self.checks)} checks passed)")
-        failing = sorted({c.todo for c in self.checks
-                          if c.name not in self.results or not self.results[c.name].passed})
-        if failing:
-            text = self.info.todos().get(failing[0], "") if self.info.skeleton.is_file() else ""
-            line += f"; next: TODO {failing[0]}" + (f": {text}" if text else "")
-        print(line)
+        print(summarize(self.info, results, sum(c.points for c in self.checks)).line())

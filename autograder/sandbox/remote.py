@@ -206,7 +206,7 @@ class RemoteImpl:
             self.import_error = SubmissionImportError(
                 clip(error.get("type", "Exception"), NAME_LIMIT),
                 f"{self.filename} could not be imported: {clip(error.get('message', ''))}",
-                clip(error.get("traceback", "")))
+                clip(error.get("traceback", "")), file=self.filename)
             self.stop()
             raise self.import_error
 
