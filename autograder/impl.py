@@ -18,6 +18,7 @@ import torch
 
 from autograder.errors import AutograderError
 from autograder import codec, runtime
+from autograder.contract import Contract
 from autograder.runtime import MissingFunction, ReturnedNonPlainData  # noqa: F401 (re-exported)
 
 
@@ -72,11 +73,20 @@ class Implementation(Protocol):
 
 
 class Lesson:
-    """What a check sees of the implementation: ``lesson.<function>(...)``."""
+    """What a check sees of the implementation: ``lesson.<function>(...)``.
 
-    def __init__(self, impl: Implementation):
+    With the lesson's ``contract``, only the functions it declares can be reached: any
+    other name raises :class:`autograder.contract.UndeclaredCall`, however the check
+    came by it."""
+
+    def __init__(self, impl: Implementation, contract: Contract | None = None):
         self._impl = impl
+        self._contract = contract
         self._last = ""  # the student function called last, for messages
+
+    def _declared(self, function: str) -> None:
+        if self._contract is not None:
+            self._contract.require(function)
 
     def _through(self, function: str, run: Any) -> Any:
         self._last = function
@@ -94,11 +104,13 @@ class Lesson:
     def helper(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Run ``autograder.helpers.<name>(module, *args)`` next to the student's code."""
         function = args[0] if args and isinstance(args[0], str) else name
+        self._declared(function)
         return self._through(function, lambda: self._impl.helper(name, args, kwargs))
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        self._declared(name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             return self._through(name, lambda: self._impl.call(name, args, kwargs))

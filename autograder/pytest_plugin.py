@@ -30,6 +30,7 @@ except ImportError as exc:  # pytest found the plugin, but this Python lacks the
 
 from autograder import fixtures as fixture_table
 from autograder import summary
+from autograder.contract import Contract
 from autograder.impl import LocalImpl, Lesson
 from autograder.lessons import LessonError, LessonInfo, lesson_in
 from autograder.runner import (Check, CheckDefinitionError, CheckResult, MissingData,
@@ -58,6 +59,7 @@ class _Run:
     skipped: dict[str, str] = field(default_factory=dict)  # lesson -> why none ran
     data_problems: dict[str, str] = field(default_factory=dict)
     module_args: list[Path] = field(default_factory=list)  # `pytest lessons/03/embedding.py`
+    contracts: dict[Path, Contract] = field(default_factory=dict)  # check file -> its contract
 
 
 RUN = pytest.StashKey[_Run]()
@@ -124,7 +126,7 @@ def lesson(request: pytest.FixtureRequest) -> Lesson:
     key = (str(path), device)
     if key not in run.impls:
         run.impls[key] = LocalImpl(path, info.module, device=device)
-    return Lesson(run.impls[key])
+    return Lesson(run.impls[key], run.contracts.get(Path(str(request.node.fspath))))
 
 
 def _make_fixture(name: str):
@@ -149,7 +151,8 @@ for _name in fixture_table.FIXTURES:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Runs before ``-k`` deselects anything: count each lesson's points, check the API."""
+    """Runs before ``-k`` deselects anything: count each lesson's points, read and check
+    each lesson's contract."""
     run = config.stash[RUN]
     validated: set[Path] = set()
     for item in items:
@@ -166,7 +169,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if path not in validated:
             validated.add(path)
             try:
-                validate(path)
+                run.contracts[path] = validate(path)
             except CheckDefinitionError as exc:
                 raise pytest.UsageError(f"lesson {info.number}'s checks break the rules:\n{exc}")
 

@@ -3,7 +3,7 @@
 A check is a function marked ``@check(todo=k, points=p)`` in a lesson's check module.
 :func:`collect` imports the module once and returns its checks, each carrying its
 :class:`~autograder.checking.CheckInfo`; it refuses a module whose checks call a
-function the lesson does not declare (:mod:`autograder.api`). :func:`run_checks`
+function the lesson's contract does not declare (:mod:`autograder.contract`). :func:`run_checks`
 calls them with the ``lesson`` object and the data fixtures, owns the time budgets (per
 check and per submission) and turns every outcome into a :class:`CheckResult` of plain
 data: passed, failed, error, timeout or not run.
@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from autograder.errors import AutograderError
-from autograder import api
+from autograder import contract as contracts
 from autograder.checking import CheckFailure, CheckInfo
+from autograder.contract import Contract, UndeclaredCall
 from autograder.data import DataError
 from autograder.fixtures import FIXTURES
 from autograder.impl import (Implementation, Lesson, SubmissionCrash, SubmissionError,
@@ -39,6 +40,7 @@ class Check:
     func: Callable[..., Any]
     info: CheckInfo
     params: tuple[str, ...]
+    contract: Contract | None = None  # its lesson's: what the check may call
 
     @property
     def todo(self) -> int:
@@ -101,8 +103,9 @@ class CheckResult:
 STATUSES = tuple(s.value for s in Status)
 
 
-def checks_of(module: Any, where: str) -> list[Check]:
-    """The checks defined in an imported check module, in definition order."""
+def checks_of(module: Any, where: str, contract: Contract | None = None) -> list[Check]:
+    """The checks defined in an imported check module, in definition order, held to
+    ``contract``."""
     checks = []
     for name, fn in vars(module).items():
         if not (name.startswith("test_") and callable(fn)):
@@ -114,20 +117,23 @@ def checks_of(module: Any, where: str) -> list[Check]:
         unknown = [p for p in params if p != "lesson" and p not in FIXTURES]
         if unknown:
             raise CheckDefinitionError(f"{where}: {name} asks for unknown fixtures {unknown}")
-        checks.append(Check(name, fn, info, params))
+        checks.append(Check(name, fn, info, params, contract))
     if not checks:
         raise CheckDefinitionError(f"{where} defines no checks")
     return checks
 
 
-def validate(path: Path, api_from: Path | None = None) -> None:
-    """Refuse a check file that calls functions its lesson's API table does not declare."""
+def validate(path: Path, api_from: Path | None = None) -> Contract:
+    """The contract of a check file; refuse the file if its checks call functions the
+    contract does not declare."""
     try:
-        problems = api.undeclared_calls(path, api_from)
-    except api.APIError as exc:
+        problems = contracts.undeclared_calls(path, api_from)
+        contract = contracts.contract_of(path, api_from)
+    except contracts.ContractError as exc:
         raise CheckDefinitionError(str(exc)) from None
     if problems:
         raise CheckDefinitionError("\n".join(problems))
+    return contract
 
 
 def collect(path: Path, api_from: Path | None = None) -> list[Check]:
@@ -136,14 +142,14 @@ def collect(path: Path, api_from: Path | None = None) -> list[Check]:
     ``api_from``: the lesson's own check module, whose API table a check file kept
     elsewhere (hidden checks) is held to; by default the file's own table."""
     path = Path(path)
-    validate(path, None if api_from is None or Path(api_from) == path else api_from)
+    contract = validate(path, None if api_from is None or Path(api_from) == path else api_from)
     spec = importlib.util.spec_from_file_location(f"_ag_checks_{path.parent.name}_{path.stem}",
                                                   path)
     if spec is None or spec.loader is None:
         raise CheckDefinitionError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return checks_of(module, path.name)
+    return checks_of(module, path.name, contract)
 
 
 class MissingData(AutograderError):
@@ -186,6 +192,8 @@ def outcome(exc: BaseException, check: Check | None = None, lesson: Lesson | Non
     check's hint; never a frame of the harness.
     """
     hint = _hint(check, todos) if check is not None else ""
+    if isinstance(exc, UndeclaredCall):  # the check's fault, never the student's
+        return Status.ERROR, "UndeclaredCall", f"this check is broken (not your code): {exc}"
     if isinstance(exc, MissingData):
         return Status.NOT_RUN, "MissingData", str(exc)
     if isinstance(exc, CheckFailure):
@@ -276,7 +284,7 @@ def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache
     """
     fixtures = fixtures or FixtureCache()
     budget = budget or Budget()
-    lesson = Lesson(impl)
+    lessons = {id(c.contract): Lesson(impl, c.contract) for c in checks}
     end = None if budget.total is None else time.monotonic() + budget.total
     results = []
     for check in checks:
@@ -289,7 +297,7 @@ def run_checks(checks: list[Check], impl: Implementation, fixtures: FixtureCache
             if budget.check is not None:
                 limit = max(budget.check, check.info.timeout or 0)
             impl.begin_check(limit, end)
-            result = run_check(check, lesson, fixtures, todos)
+            result = run_check(check, lessons[id(check.contract)], fixtures, todos)
             if result.status is Status.TIMEOUT and limit is not None:
                 result.message += f" (limit {min(limit, (end or now + limit) - now):.3g} s)"
         results.append(result)

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 import torch
 
-from autograder import REPO_ROOT, api
+from autograder import REPO_ROOT
+from autograder import contract
 from autograder.impl import LocalImpl
 from autograder.runner import run_checks
 from support import _FIXTURES, LESSON_IDS, LESSONS, lesson_checks
@@ -165,7 +166,7 @@ def test_checks_use_the_helper_of_each_kind(info):
 
 @each_lesson
 def test_functions_taking_a_generator_are_checked_with_two_seeds(info):
-    table = api.declared(info.checks.read_text(), info.checks.name)
+    table = contract.declared(info.checks.read_text(), info.checks.name)
     takers = [fn for fn, params in table.items() if any(p == "generator" for p, _ in params)]
     seeds: dict[str, set[int]] = {fn: set() for fn in takers}
     for _, kind, name, args, kwargs in recorded(info.number):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import api
+from autograder import contract
 from support import LESSON_IDS, LESSONS, lesson_checks, run_lesson
 
 each_lesson = pytest.mark.parametrize("info", LESSONS, ids=LESSON_IDS)
@@ -15,8 +15,8 @@ WRONG_SHAPE = "    return torch.zeros(1)\n"
 
 
 def _module(info, body: str) -> str:
-    table = api.declared(info.checks.read_text(), info.checks.name)
-    return "import torch\n\n" + "".join(f"\ndef {name}({api.show(params)}):\n{body}"
+    table = contract.declared(info.checks.read_text(), info.checks.name)
+    return "import torch\n\n" + "".join(f"\ndef {name}({contract.show(params)}):\n{body}"
                                         for name, params in table.items())
 
 

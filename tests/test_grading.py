@@ -170,7 +170,9 @@ def facts(solution, repo):
 FACT_CHECKS = '''
 from autograder.checking import check, expect
 
-API = {{"facts": "solution, repo"}}
+from autograder.contract import Contract
+
+CONTRACT = Contract(functions={{"facts": "solution, repo"}})
 
 
 @check(todo=1, points=1)

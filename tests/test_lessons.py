@@ -8,7 +8,7 @@ import re
 import pytest
 import torch
 
-from autograder import api
+from autograder import contract
 from autograder.markers import parse_regions
 from support import _FIXTURES, LESSON_IDS, LESSONS, lesson_checks, run_lesson
 
@@ -28,7 +28,7 @@ def test_checks_pass_on_solution(info):
 @each_lesson
 def test_checks_pass_on_solution_strict_device(info):
     """CPU inputs and a meta default device, as in grading: a tensor made without device=
-    breaks. Grading carries results up to the lesson's MAX_RESULT_BYTES (default: the
+    breaks. Grading carries results up to its contract's max_result_bytes (default: the
     wire's cap), so the largest result of a correct submission must fit it."""
     from autograder.grading.grade import result_bytes
     from autograder.impl import LocalImpl
@@ -43,8 +43,8 @@ def test_checks_pass_on_solution_strict_device(info):
     assert all(r.passed for r in results), _failures(results)
     cap = result_bytes(checks, None)
     assert impl.largest_result <= cap, (
-        f"lesson {info.number} returns {impl.largest_result >> 20} MiB; set MAX_RESULT_BYTES "
-        f"in its check module (now {cap >> 20} MiB)")
+        f"lesson {info.number} returns {impl.largest_result >> 20} MiB; set max_result_bytes "
+        f"in its contract (now {cap >> 20} MiB)")
 
 
 @each_lesson
@@ -97,9 +97,9 @@ def test_every_solution_has_a_lesson_with_checks():
 @each_lesson
 def test_declared_api_matches_skeleton_and_solution(info):
     """The lesson's API table, its skeleton and its solution name the same functions."""
-    table = api.declared(info.checks.read_text(), info.checks.name)
+    table = contract.declared(info.checks.read_text(), info.checks.name)
     for path in (info.skeleton, info.solution):
-        assert api.disagreements(table, path.read_text(), str(path)) == []
+        assert contract.disagreements(table, path.read_text(), str(path)) == []
     with_todos = {name for name, node in _functions(info.solution).items()
                   if "### BEGIN SOLUTION" in ast.get_source_segment(info.solution.read_text(), node)}
     assert with_todos <= set(table), f"functions with TODOs but not in API: {with_todos - set(table)}"
@@ -113,11 +113,54 @@ def test_a_check_calling_an_undeclared_function_is_refused_at_collection(tmp_pat
     from autograder.runner import CheckDefinitionError, collect
 
     checks = tmp_path / "test_embedding.py"
-    checks.write_text('from autograder.checking import check\n\nAPI = {"embed": "C, X"}\n\n\n'
+    checks.write_text('from autograder.checking import check\nfrom autograder.contract import Contract\n\n'
+                      'CONTRACT = Contract(functions={"embed": "C, X"})\n\n\n'
                       '@check(todo=1, points=1)\ndef test_x(lesson):\n'
                       '    lesson.embedd(1, 2)\n')
     with pytest.raises(CheckDefinitionError, match=r"lesson\.embedd\(\), which API does not"):
         collect(checks)
+
+
+def test_the_contract_holds_when_checks_run(tmp_path):
+    """A name the collection-time scan cannot see (getattr with a name in a variable, a
+    helper given the function's name) is refused when the check runs, as the check's
+    fault, never the student's."""
+    from autograder.impl import LocalImpl
+    from autograder.runner import Status, collect, run_checks
+
+    checks = tmp_path / "test_m.py"
+    checks.write_text(
+        'from autograder.checking import check\nfrom autograder.contract import Contract\n\n'
+        'CONTRACT = Contract(functions={"f": "x"})\n\n\n'
+        '@check(todo=1, points=1)\ndef test_declared(lesson):\n    assert lesson.f(1) == 2\n\n\n'
+        '@check(todo=1, points=1)\ndef test_by_getattr(lesson):\n    name = "g"\n'
+        '    getattr(lesson, name)(1)\n\n\n'
+        '@check(todo=1, points=1)\ndef test_by_helper(lesson):\n    which = "g"\n'
+        '    lesson.helper("call_unmodified", which, [1])\n')
+    module = tmp_path / "m.py"
+    module.write_text("def f(x):\n    return 2 * x\n\ndef g(x):\n    return x\n")
+    results = run_checks(collect(checks), LocalImpl(module, "m"))
+    assert [r.status for r in results] == [Status.PASSED, Status.ERROR, Status.ERROR]
+    for r in results[1:]:
+        assert r.exc_type == "UndeclaredCall" and "not your code" in r.message
+        assert "lesson.g(), which the lesson's CONTRACT does not declare" in r.message
+
+
+def test_a_contract_is_literal_and_well_formed():
+    from autograder.contract import ContractError, read_contract
+
+    good = read_contract('CONTRACT = Contract(functions={"f": "x, k=1"}, '
+                         'max_result_bytes=96 << 20)', "t.py")
+    assert good.max_result_bytes == 96 << 20 and good.params() == {"f": (("x", None),
+                                                                        ("k", "1"))}
+    for source, message in [
+            ('CONTRACT = Contract(functions={"f": "x"}, max_result_bytes=size)', "literals"),
+            ('CONTRACT = Contract(functions={"f": "x,,"})', "not a parameter list"),
+            ('CONTRACT = Contract(functions={"f": "x"}, cap=3)', "unexpected keyword"),
+            ('CONTRACT = {"f": "x"}', "keyword arguments"),
+            ('API = {"f": "x"}', "no CONTRACT")]:
+        with pytest.raises(ContractError, match=message):
+            read_contract(source, "t.py")
 
 
 def test_helpers_report_changes_gradients_and_repeated_calls(tmp_path):

@@ -124,7 +124,9 @@ NEW_CHECKS = '''"""Checks of lesson 99."""
 import torch
 from autograder.checking import check, expect_close
 
-API = {"double": "x", "square": "x"}
+from autograder.contract import Contract
+
+CONTRACT = Contract(functions={"double": "x", "square": "x"})
 
 
 @check(todo=1, points=1)

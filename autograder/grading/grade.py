@@ -93,14 +93,13 @@ def calls_helper(check: Check) -> bool:
 
 def result_bytes(checks: list[Check], chosen: int | None = None) -> int:
     """The largest reply (bytes) to accept from a submission's process: ``chosen`` if
-    given, else the check module's ``MAX_RESULT_BYTES`` if it sets one (a lesson whose
-    functions return big tensors, or one that wants a tighter cap), else
+    given, else the ``max_result_bytes`` of the lesson's contract if it sets one (a lesson
+    whose functions return big tensors, or one that wants a tighter cap), else
     :data:`autograder.sandbox.wire.MAX_MESSAGE`."""
     if chosen is not None:
         return chosen
-    sizes = [value for c in checks
-             if type(value := getattr(c.func, "__globals__", {}).get("MAX_RESULT_BYTES")) is int
-             and value > 0]
+    sizes = [c.contract.max_result_bytes for c in checks
+             if c.contract is not None and c.contract.max_result_bytes is not None]
     return max(sizes) if sizes else wire.MAX_MESSAGE
 
 

@@ -257,8 +257,8 @@ class RemoteImpl:
         except wire.WireError as exc:
             self.stop()
             if self._sock is None and "larger than the limit" in str(exc):
-                raise SubmissionCrash("Crash", f"the reply while {doing} was refused: {exc} "
-                                               "(the lesson's MAX_RESULT_BYTES)") from None
+                raise SubmissionCrash("Crash", f"the reply while {doing} was refused: {exc} (the "
+                                               "max_result_bytes of the lesson's contract)") from None
             raise SubmissionCrash("Crash", f"the submission's process ended while {doing} "
                                            f"({clip(exc, 400)}{self._memory_hint()})") from None
         except BaseException:  # whatever went wrong, the stream is out of step now

@@ -25,7 +25,7 @@ class WireTimeout(WireError):
 
 
 # default cap on one message, bytes; a lesson whose results are bigger sets
-# MAX_RESULT_BYTES in its check module (lesson 04 returns a (228146, 100) float tensor of
+# max_result_bytes in its contract (lesson 04 returns a (228146, 100) float tensor of
 # names.txt, 87 MiB); GradeOptions.max_message overrides both. A project test holds every
 # lesson's largest result to its cap.
 MAX_MESSAGE = 8 << 20

@@ -9,18 +9,22 @@ import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, expect_type, hints_on_error)
+from autograder.contract import Contract
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "build_vocab":   "words",
-    "bigram_pairs":  "words, stoi, device=None",
-    "count_bigrams": "words, stoi",
-    "bigram_probs":  "N, smoothing=1",
-    "nll":           "P, words, stoi",
-    "sample_names":  "P, itos, n, generator",
-    "neural_bigram": "words, stoi, steps=100, lr=50.0, reg=0.01, generator=None",
-    "plot_counts":   "N, itos",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "build_vocab":   "words",
+        "bigram_pairs":  "words, stoi, device=None",
+        "count_bigrams": "words, stoi",
+        "bigram_probs":  "N, smoothing=1",
+        "nll":           "P, words, stoi",
+        "sample_names":  "P, itos, n, generator",
+        "neural_bigram": "words, stoi, steps=100, lr=50.0, reg=0.01, generator=None",
+        "plot_counts":   "N, itos",
+    },
+)
 
 
 SEED = 2147483647

@@ -7,11 +7,15 @@ import functools
 import torch
 
 from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hints_on_error
+from autograder.contract import Contract
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "build_dataset": "words, block_size, stoi",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "build_dataset": "words, block_size, stoi",
+    },
+)
 
 
 STOI = {ch: i for i, ch in enumerate(".abcdefghijklmnopqrstuvwxyz")}

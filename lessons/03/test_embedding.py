@@ -8,15 +8,19 @@ import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, hints_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "init_embedding": "vocab_size, n_embd, generator",
-    "embed":          "C, X",
-    "embed_onehot":   "C, X",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "init_embedding": "vocab_size, n_embd, generator",
+        "embed":          "C, X",
+        "embed_onehot":   "C, X",
+    },
+)
 
 
 SEED = 2147483647

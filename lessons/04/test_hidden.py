@@ -8,21 +8,25 @@ import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, fail, hints_on_error, matches)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "flatten_context":    "emb",
-    "concat_context":     "emb",
-    "hidden_layer":       "emb, W1, b1",
-    "contiguous_strides": "shape",
-    "shares_storage":     "a, b",
-    "storage_answers":    "",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "flatten_context":    "emb",
+        "concat_context":     "emb",
+        "hidden_layer":       "emb, W1, b1",
+        "contiguous_strides": "shape",
+        "shares_storage":     "a, b",
+        "storage_answers":    "",
+    },
+    # grading carries results up to this size: hidden_layer on names.txt returns a (228146, 100) float tensor, 87 MiB
+    max_result_bytes=96 << 20,
+)
 
-# grading carries results up to this size: hidden_layer on names.txt returns a (228146, 100) float tensor, 87 MiB
-MAX_RESULT_BYTES = 96 << 20
 
 
 SEED = 2147483647

@@ -10,20 +10,24 @@ import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_tensor,
                                  hints_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "output_layer":    "h, W2, b2",
-    "softmax":         "logits",
-    "nll_loss":        "logits, Y",
-    "stable_softmax":  "logits",
-    "stable_nll_loss": "logits, Y",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "output_layer":    "h, W2, b2",
+        "softmax":         "logits",
+        "nll_loss":        "logits, Y",
+        "stable_softmax":  "logits",
+        "stable_nll_loss": "logits, Y",
+    },
+    # grading carries results up to this size: softmax on names.txt returns a (228146, 27) float tensor, 23 MiB
+    max_result_bytes=32 << 20,
+)
 
-# grading carries results up to this size: softmax on names.txt returns a (228146, 27) float tensor, 23 MiB
-MAX_RESULT_BYTES = 32 << 20
 
 
 SEED = 2147483647

@@ -10,17 +10,21 @@ import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, expect_type, hint_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "init_params":   "vocab_size, block_size, n_embd, n_hidden, generator",
-    "forward":       "params, X",
-    "train_step":    "params, X, Y, lr",
-    "overfit_batch": "params, X, Y, steps, lr",
-    "train":         "params, X, Y, steps, batch_size, lr, generator, progress=False",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "init_params":   "vocab_size, block_size, n_embd, n_hidden, generator",
+        "forward":       "params, X",
+        "train_step":    "params, X, Y, lr",
+        "overfit_batch": "params, X, Y, steps, lr",
+        "train":         "params, X, Y, steps, batch_size, lr, generator, progress=False",
+    },
+)
 
 
 SEED = 2147483647

@@ -9,16 +9,20 @@ import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, expect_type, hint_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 from autograder.given.training import train_step
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "lr_sweep":      "params, X, Y, steps, batch_size, generator",
-    "suggest_lr":    "lrs, losses, window=20",
-    "plot_lr_sweep": "lrs, losses, suggested=None",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "lr_sweep":      "params, X, Y, steps, batch_size, generator",
+        "suggest_lr":    "lrs, losses, window=20",
+        "plot_lr_sweep": "lrs, losses, suggested=None",
+    },
+)
 
 
 SEED = 2147483647

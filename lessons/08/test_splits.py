@@ -11,17 +11,21 @@ import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, expect_type, hint_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 from autograder.given.training import forward, init_params, train
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "split_words":    "words, seed=42",
-    "split_datasets": "words, block_size, stoi, seed=42",
-    "evaluate":       "params, X, Y",
-    "fit_verdict":    "train_loss, dev_loss, tolerance=0.1",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "split_words":    "words, seed=42",
+        "split_datasets": "words, block_size, stoi, seed=42",
+        "evaluate":       "params, X, Y",
+        "fit_verdict":    "train_loss, dev_loss, tolerance=0.1",
+    },
+)
 
 SEED = 2147483647
 

@@ -18,23 +18,27 @@ import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close,
                                  expect_tensor, expect_type, fail, hint_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.dataset import build_dataset
 from autograder.given.splits import evaluate, split_datasets
 from autograder.given.training import train
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "plot_embeddings": "C, itos",
-    "plot_loss_curve": "losses",
-    "step_decay":      "step, base_lr=0.1, milestones=(100000,), gamma=0.1",
-    "e01_config":      "",
-    "uniform_loss":    "vocab_size",
-    "init_uniform":    "vocab_size, block_size, n_embd, n_hidden, generator",
-    "forward_direct":  "params, X",
-    "compare_direct":  ("X, Y, Xdev, Ydev, n_embd, n_hidden, steps, batch_size, lr, generator, "
-                        "progress=False"),
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "plot_embeddings": "C, itos",
+        "plot_loss_curve": "losses",
+        "step_decay":      "step, base_lr=0.1, milestones=(100000,), gamma=0.1",
+        "e01_config":      "",
+        "uniform_loss":    "vocab_size",
+        "init_uniform":    "vocab_size, block_size, n_embd, n_hidden, generator",
+        "forward_direct":  "params, X",
+        "compare_direct":  ("X, Y, Xdev, Ydev, n_embd, n_hidden, steps, batch_size, lr, generator, "
+                            "progress=False"),
+    },
+)
 
 SEED = 2147483647
 LN27 = math.log(27)  # 3.295837: the loss of a uniform prediction over 27 symbols

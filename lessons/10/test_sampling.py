@@ -10,15 +10,19 @@ import torch.nn.functional as F
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, hint_on_error)
+from autograder.contract import Contract
 from autograder.given.bigram import build_vocab
 from autograder.given.splits import split_datasets
 from autograder.given.training import forward, init_params, train
 
-# The functions this lesson's checks call, with their parameters (autograder.api).
-API = {
-    "next_char_probs": "params, context",
-    "sample":          "params, itos, block_size, n, generator",
-}
+# What the checks may call, with the parameters, and what grading needs to know
+# (autograder.contract).
+CONTRACT = Contract(
+    functions={
+        "next_char_probs": "params, context",
+        "sample":          "params, itos, block_size, n, generator",
+    },
+)
 
 SEED = 2147483647
 ITOS_ABC = {0: ".", 1: "A", 2: "B", 3: "C"}  # a vocabulary that is not a-z
