@@ -50,6 +50,25 @@ class LessonInfo:
         return markers.todo_texts((path or self.skeleton).read_text(encoding="utf-8"))
 
 
+def given_providers(package: str | Path | None = None) -> dict[str, tuple[str, str]]:
+    """Which lesson gives each module of ``autograder/given`` (of the package folder
+    ``package``; default: this one): name -> (lesson, its module), read from the
+    ``PROVIDERS`` table that ``autograder build`` writes into ``given/__init__.py``."""
+    import ast
+
+    index = Path(package or Path(__file__).resolve().parent) / "given" / "__init__.py"
+    try:
+        tree = ast.parse(index.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "PROVIDERS"):
+            table = ast.literal_eval(node.value)
+            return {str(k): (str(v[0]), str(v[1])) for k, v in table.items()}
+    return {}
+
+
 def lesson_in(folder: Path) -> LessonInfo:
     """The lesson whose folder is ``folder`` (it holds exactly one ``test_<module>.py``)."""
     folder = Path(folder).resolve()

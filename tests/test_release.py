@@ -57,7 +57,7 @@ def test_a_planted_solution_is_found(tmp_path):
 
 def test_releasing_a_lesson_whose_answer_a_later_one_needs_says_so(tmp_path):
     report = release(tmp_path / "later", {"03"})
-    assert "autograder/given/dataset.py" in report.given and report.notes == []
+    assert "autograder/given/lesson02_dataset.py" in report.given and report.notes == []
     report = release(tmp_path / "both", {"02", "03"})
     assert any("build_dataset of lesson 02" in note for note in report.notes)
     with pytest.raises(ReleaseError, match="not empty"):

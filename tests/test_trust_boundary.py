@@ -175,7 +175,7 @@ def test_forged_helpers_get_the_fair_score():
     checks01 = _checks(L01, {1, 8})
     got01 = _grade(L01, checks01, {
         "solution": L01.solution.read_text(),
-        "given_import": "from autograder.given.bigram import *\n",
+        "given_import": "from autograder.given.lesson01_bigram import *\n",
         "table": _source(L01, L01_FAKE_FIGURE),
         "figure_class": _source(L01, L01_FIGURE_CLASS),
     })
@@ -183,7 +183,7 @@ def test_forged_helpers_get_the_fair_score():
               "table": _points(checks01, {1}), "figure_class": _points(checks01, {1})}
     assert {k: r.score for k, r in got01.items()} == fair01, {
         k: [(c.name, c.message[:150]) for c in r.results if not c.passed] for k, r in got01.items()}
-    assert "No module named 'autograder.given.bigram'" in got01["given_import"].results[0].message
+    assert "No module named 'autograder.given.lesson01_bigram'" in got01["given_import"].results[0].message
 
     checks04 = _checks(L04, {1, 5})
     got04 = _grade(L04, checks04, {

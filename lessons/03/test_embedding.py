@@ -9,8 +9,8 @@ import torch
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, hints_on_error)
 from autograder.contract import Contract
-from autograder.given.bigram import build_vocab
-from autograder.given.dataset import build_dataset
+from autograder.given.lesson01_bigram import build_vocab
+from autograder.given.lesson02_dataset import build_dataset
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).

@@ -8,7 +8,7 @@ against the rate on a logarithmic axis, the loss first falls faster and faster, 
 turns noisy and climbs: a good rate sits at the bottom, just before the climb.
 
 The training step is the course's reference from lesson 06
-(autograder.given.training.train_step), so this lesson does not depend on yours.
+(autograder.given.lesson06_training.train_step), so this lesson does not depend on yours.
 
 Fill in the TODOs, then check your work with:  pytest lessons/07
 """
@@ -20,7 +20,7 @@ import math
 import torch
 from matplotlib.figure import Figure
 
-from autograder.given.training import train_step
+from autograder.given.lesson06_training import train_step
 
 
 def lr_sweep(params: dict[str, torch.Tensor], X: torch.Tensor, Y: torch.Tensor, steps: int,

@@ -12,9 +12,9 @@ import torch.nn.functional as F
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
                                  expect_tensor, expect_type, hint_on_error)
 from autograder.contract import Contract
-from autograder.given.bigram import build_vocab
-from autograder.given.dataset import build_dataset
-from autograder.given.training import forward, init_params, train
+from autograder.given.lesson01_bigram import build_vocab
+from autograder.given.lesson02_dataset import build_dataset
+from autograder.given.lesson06_training import forward, init_params, train
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).

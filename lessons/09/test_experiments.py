@@ -19,10 +19,10 @@ import torch.nn.functional as F
 from autograder.checking import (check, diagnose, expect, expect_close,
                                  expect_tensor, expect_type, fail, hint_on_error)
 from autograder.contract import Contract
-from autograder.given.bigram import build_vocab
-from autograder.given.dataset import build_dataset
-from autograder.given.splits import evaluate, split_datasets
-from autograder.given.training import train
+from autograder.given.lesson01_bigram import build_vocab
+from autograder.given.lesson02_dataset import build_dataset
+from autograder.given.lesson08_splits import evaluate, split_datasets
+from autograder.given.lesson06_training import train
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).

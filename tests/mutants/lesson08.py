@@ -89,7 +89,7 @@ MUTANTS = {
         todo=3, kind="inputs",
         old="    with torch.no_grad():\n        logits = forward(params, X)  # (n, vocab_size)\n"
             "        loss = F.cross_entropy(logits, Y)\n    return loss.item()\n",
-        new="    from autograder.given.training import train_step\n"
+        new="    from autograder.given.lesson06_training import train_step\n"
             "    return train_step(params, X, Y, 0.1)\n",
         hint="evaluating is not training"),
     "evaluate_requires_grad_off": dict(

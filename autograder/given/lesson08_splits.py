@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import torch
 import torch.nn.functional as F
-from autograder.given.dataset import build_dataset
-from autograder.given.training import forward
+from autograder.given.lesson02_dataset import build_dataset
+from autograder.given.lesson06_training import forward
 
 
 def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
