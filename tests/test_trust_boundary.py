@@ -314,7 +314,8 @@ def test_e01_is_trained_by_the_grader_not_the_student():
 def test_inside_the_sandbox():
     disk = 4 << 20
     with Sandbox(GradeOptions(jobs=1, isolation="full", disk=disk)) as sandbox:
-        for lesson, given in ((1, []), (2, ["bigram.py"]), (3, ["bigram.py", "dataset.py"])):
+        for lesson, given in ((1, []), (2, ["lesson01_bigram.py"]),
+                              (3, ["lesson01_bigram.py", "lesson02_dataset.py"])):
             facts, output = _sandbox_call(sandbox, lesson, "facts", disk)
             assert facts["package"] == ["__init__.py", "given"]
             assert facts["given"] == ["__init__.py", *given], lesson
