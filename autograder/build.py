@@ -170,7 +170,7 @@ def draw_figure(spec: FigureSpec, root: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from autograder.runtime import load_module
+    from autograder.student_side import load_module
 
     mod = load_module(root / "solutions" / spec.solution, f"_figure_{Path(spec.solution).stem}")
     fig = getattr(mod, spec.function)()
@@ -204,14 +204,14 @@ def build(root: Path = REPO_ROOT, check: bool = False, force: bool = False,
     """Regenerate (or with ``check``, only compare) every generated file under ``root``.
 
     ``notebooks``: also the lesson notebooks and the README's notebook links
-    (:mod:`autograder.notebooks.build`); by default where the course has its nbgrader
+    (:mod:`autograder.notebooks.generate`); by default where the course has its nbgrader
     configuration (``.nbgrader/nbgrader_config.py``)."""
     report = BuildReport()
     wanted = outputs(root)
     if notebooks is None:
         notebooks = (root / NOTEBOOK_CONFIG).is_file()
     if notebooks:
-        from autograder.notebooks.build import notebook_outputs
+        from autograder.notebooks.generate import notebook_outputs
 
         extra, problems = notebook_outputs(root)
         wanted.update(extra)

@@ -94,9 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     from autograder import progress
 
     progress.add_command(sub)
-    from autograder import release
+    from autograder import edition
 
-    release.add_command(sub)
+    edition.add_command(sub)
+    from autograder import scaffold
+
+    scaffold.add_command(sub)
 
     args = parser.parse_args(argv)
     try:

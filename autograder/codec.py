@@ -1,7 +1,7 @@
 """Plain data on the wire: how checks and student code exchange values.
 
 Checks never touch a student's objects; they send and receive *plain data* only
-(DESIGN.md, "Checks"): None, bool, int, float, str, list, tuple, dict, torch.Tensor
+(autograder/DESIGN.md, "Checks"): None, bool, int, float, str, list, tuple, dict, torch.Tensor
 (any ordinary dtype), torch.Generator, torch.dtype and torch.device.
 
 ``encode`` turns such a value into bytes and ``decode`` turns bytes back into a value

@@ -1,6 +1,6 @@
 """Datasets: one loader that finds, downloads and verifies every file the course uses.
 
-A dataset is resolved in this order (DESIGN.md, "Data"):
+A dataset is resolved in this order (autograder/DESIGN.md, "Data"):
 1. an explicit path given by the caller;
 2. ``$COURSE_DATA_DIR/<filename>``;
 3. the cache (``data/`` in a checkout, else ``~/.cache/makemore-autograded``);

@@ -4,10 +4,10 @@ A few checks need more than "call a function and look at its result": inspect a
 matplotlib Figure, ask whether a result shares storage with an input, whether the call
 changed its inputs, or whether a gradient reaches them. That work is done here, on the
 student's side of the wire (in the sandboxed child when grading), and only plain data
-comes back (DESIGN.md, "Checks").
+comes back (autograder/DESIGN.md, "Checks").
 
 Each helper has the signature ``helper(fn, *args)`` where ``fn`` is the student's
-function, looked up by :func:`autograder.runtime.invoke`; checks call it by name as
+function, looked up by :func:`autograder.student_side.invoke`; checks call it by name as
 ``lesson.helper("figure_info", "plot_counts", N, itos)``. This module holds no
 solutions and no checks and imports nothing of the course.
 """

@@ -17,16 +17,16 @@ from typing import Any, Protocol
 import torch
 
 from autograder.errors import AutograderError
-from autograder import codec, runtime
+from autograder import codec, student_side
 from autograder.contract import Contract
-from autograder.runtime import MissingFunction, ReturnedNonPlainData  # noqa: F401 (re-exported)
+from autograder.student_side import MissingFunction, ReturnedNonPlainData  # noqa: F401 (re-exported)
 
 
 class SubmissionError(AutograderError):
     """Student code raised an exception; carries what it raised, as text.
 
     ``traceback`` holds only the frames in the student's file (see
-    :func:`autograder.runtime.student_frames`); ``function`` is the lesson function the
+    :func:`autograder.student_side.student_frames`); ``function`` is the lesson function the
     check was calling.
     """
 
@@ -156,11 +156,11 @@ def call_in_process(module: types.ModuleType, filename: str, kind: str, name: st
     notebook's cells), exactly as the sandbox reports it.
     """
     try:
-        result = runtime.invoke(module, filename, kind, name, args, kwargs, strict=strict)
-        return runtime.encode_result(name, result)
+        result = student_side.invoke(module, filename, kind, name, args, kwargs, strict=strict)
+        return student_side.encode_result(name, result)
     except Exception as exc:  # the student's exception, told without the harness's frames
         raise SubmissionError(type(exc).__name__, str(exc),
-                              runtime.student_frames(exc, frames_of)) from None
+                              student_side.student_frames(exc, frames_of)) from None
 
 
 class LocalImpl:
@@ -190,12 +190,12 @@ class LocalImpl:
             raise self._import_error
         if self._module is None:
             try:
-                self._module = runtime.load_module(self.path,
+                self._module = student_side.load_module(self.path,
                                                    f"_lesson_impl_{id(self)}_{self.module_name}")
             except Exception as exc:
                 self._import_error = SubmissionImportError(
                     type(exc).__name__, f"{self.path.name} could not be imported: "
-                    f"{runtime.describe_import_error(exc, self.path)}", file=self.path.name)
+                    f"{student_side.describe_import_error(exc, self.path)}", file=self.path.name)
                 raise self._import_error from None
         return self._module
 

@@ -18,7 +18,10 @@ class LessonError(AutograderError, LookupError):
 
 
 @dataclass(frozen=True)
-class LessonInfo:
+class LessonFolder:
+    """A lesson's folder and its files (the checks see the student's code through
+    :class:`autograder.impl.Lesson`, a different thing)."""
+
     number: str  # "03"
     dir: Path  # lessons/03
     module: str  # "embedding"
@@ -69,16 +72,16 @@ def given_providers(package: str | Path | None = None) -> dict[str, tuple[str, s
     return {}
 
 
-def lesson_in(folder: Path) -> LessonInfo:
+def lesson_in(folder: Path) -> LessonFolder:
     """The lesson whose folder is ``folder`` (it holds exactly one ``test_<module>.py``)."""
     folder = Path(folder).resolve()
     checks = sorted(folder.glob("test_*.py"))
     if not re.fullmatch(r"\d\d", folder.name) or len(checks) != 1:
         raise LessonError(f"{folder} is not a lesson folder (lessons/NN with one test_<module>.py)")
-    return LessonInfo(number=folder.name, dir=folder, module=checks[0].stem[len("test_"):])
+    return LessonFolder(number=folder.name, dir=folder, module=checks[0].stem[len("test_"):])
 
 
-def get_lesson(number: str | int, root: Path = LESSONS_DIR) -> LessonInfo:
+def get_lesson(number: str | int, root: Path = LESSONS_DIR) -> LessonFolder:
     key = f"{int(number):02d}" if str(number).isdigit() else str(number)
     folder = root / key
     if not folder.is_dir():
@@ -87,7 +90,7 @@ def get_lesson(number: str | int, root: Path = LESSONS_DIR) -> LessonInfo:
     return lesson_in(folder)
 
 
-def all_lessons(root: Path = LESSONS_DIR) -> list[LessonInfo]:
+def all_lessons(root: Path = LESSONS_DIR) -> list[LessonFolder]:
     """Every lesson folder that has its checks (one ``test_<module>.py``)."""
     return [lesson_in(d) for d in sorted(root.glob("[0-9][0-9]"))
             if d.is_dir() and any(d.glob("test_*.py"))]

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 from autograder import summary
-from autograder.lessons import LESSONS_DIR, LessonInfo, all_lessons
+from autograder.lessons import LESSONS_DIR, LessonFolder, all_lessons
 
 
-def lesson_summary(info: LessonInfo, fixtures, module_dir: Path | None = None
+def lesson_summary(info: LessonFolder, fixtures, module_dir: Path | None = None
                    ) -> summary.Summary | str:
     """The summary of one lesson's non-slow checks on the student's module, or why they
     could not run (a check file that does not load, a missing module)."""

@@ -32,7 +32,7 @@ from autograder import fixtures as fixture_table
 from autograder import summary
 from autograder.contract import Contract
 from autograder.impl import LocalImpl, Lesson
-from autograder.lessons import LessonError, LessonInfo, lesson_in
+from autograder.lessons import LessonError, LessonFolder, lesson_in
 from autograder.runner import (Check, CheckDefinitionError, CheckResult, MissingData,
                                call_check, validate)
 
@@ -51,7 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class _Run:
     """What this pytest run checked, lesson by lesson."""
 
-    infos: dict[str, LessonInfo] = field(default_factory=dict)
+    infos: dict[str, LessonFolder] = field(default_factory=dict)
     lesson_points: dict[str, int] = field(default_factory=dict)  # all checks, before -k
     results: dict[str, dict[str, CheckResult]] = field(default_factory=dict)
     impls: dict[tuple[str, str], LocalImpl] = field(default_factory=dict)
@@ -79,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN] = run
 
 
-def _lesson_of(item: pytest.Item) -> LessonInfo | None:
+def _lesson_of(item: pytest.Item) -> LessonFolder | None:
     fn = getattr(item, "function", None)
     if fn is None or not hasattr(fn, "ag_check"):
         return None
@@ -89,7 +89,7 @@ def _lesson_of(item: pytest.Item) -> LessonInfo | None:
         return None
 
 
-def _impl_path(info: LessonInfo, which: str, invocation_dir: Path) -> Path:
+def _impl_path(info: LessonFolder, which: str, invocation_dir: Path) -> Path:
     if which == "lessons":
         return info.skeleton
     if which == "solutions":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from autograder.lessons import LessonInfo
+from autograder.lessons import LessonFolder
 
 if TYPE_CHECKING:  # importing the runner loads torch: commands that only print stay light
     from autograder.runner import CheckResult
@@ -68,7 +68,7 @@ class Summary:
         return "; ".join(parts)
 
 
-def next_step(info: LessonInfo, results: list[CheckResult]) -> str:
+def next_step(info: LessonFolder, results: list[CheckResult]) -> str:
     """What to do next: fix the module, the first failing TODO, or nothing ("done")."""
     broken = import_failed(results)
     if broken is not None:
@@ -81,7 +81,7 @@ def next_step(info: LessonInfo, results: list[CheckResult]) -> str:
     return f"next: TODO {todo}" + (f": {text}" if text else "")
 
 
-def summarize(info: LessonInfo, results: list[CheckResult], lesson_points: int | None = None,
+def summarize(info: LessonFolder, results: list[CheckResult], lesson_points: int | None = None,
               impl: str | None = None) -> Summary:
     """The summary of ``results`` (checks of one lesson).
 
@@ -99,7 +99,7 @@ def summarize(info: LessonInfo, results: list[CheckResult], lesson_points: int |
         step=next_step(info, results), lesson_points=lesson_points, impl=impl)
 
 
-def lesson_line(info: LessonInfo, results: list[CheckResult], lesson_points: int | None = None,
+def lesson_line(info: LessonFolder, results: list[CheckResult], lesson_points: int | None = None,
                 impl: str | None = None) -> str:
     """One line: points of the checks that ran, what was selected or not run, what next."""
     return summarize(info, results, lesson_points, impl).line()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from autograder import REPO_ROOT
 from autograder.impl import LocalImpl
-from autograder.lessons import LessonInfo, all_lessons
+from autograder.lessons import LessonFolder, all_lessons
 from autograder.runner import Check, CheckResult, FixtureCache, collect, run_checks
 
 LESSONS = all_lessons()
@@ -23,13 +23,13 @@ def _collected(path: Path) -> tuple[Check, ...]:
     return tuple(collect(path))
 
 
-def lesson_checks(info: LessonInfo, slow: bool = True, todo: int | None = None) -> list[Check]:
+def lesson_checks(info: LessonFolder, slow: bool = True, todo: int | None = None) -> list[Check]:
     checks = _collected(info.checks)
     return [c for c in checks
             if (slow or not c.info.slow) and (todo is None or c.todo == todo)]
 
 
-def run_lesson(info: LessonInfo, path: Path, checks: list[Check] | None = None,
+def run_lesson(info: LessonFolder, path: Path, checks: list[Check] | None = None,
                device: str = "cpu") -> list[CheckResult]:
     impl = LocalImpl(path, info.module, device=device)
     try:
@@ -38,7 +38,7 @@ def run_lesson(info: LessonInfo, path: Path, checks: list[Check] | None = None,
         impl.close()
 
 
-def load_catalogue(folder: str, table: str) -> list[tuple[LessonInfo, str, dict]]:
+def load_catalogue(folder: str, table: str) -> list[tuple[LessonFolder, str, dict]]:
     """Every entry of tests/<folder>/lessonNN.py's ``table`` as (lesson, name, spec)."""
     by_number = {info.number: info for info in LESSONS}
     found = []
@@ -51,12 +51,12 @@ def load_catalogue(folder: str, table: str) -> list[tuple[LessonInfo, str, dict]
     return found
 
 
-def load_mutants() -> list[tuple[LessonInfo, str, dict]]:
+def load_mutants() -> list[tuple[LessonFolder, str, dict]]:
     """Every mutant of tests/mutants/lessonNN.py as (lesson, name, spec)."""
     return load_catalogue("mutants", "MUTANTS")
 
 
-def run_edited(info: LessonInfo, name: str, spec: dict, tmp_path: Path) -> list[CheckResult]:
+def run_edited(info: LessonFolder, name: str, spec: dict, tmp_path: Path) -> list[CheckResult]:
     """The reference with ``spec["old"]`` replaced by ``spec["new"]``, run against the
     checks of its own TODO (``slow`` and ``device`` as the spec says)."""
     source = info.solution.read_text()

@@ -271,7 +271,7 @@ import autograder
 _fair = True
 for _name in ("autograder.given.lesson01_bigram", "autograder.given.lesson02_dataset"):
     importlib.import_module(_name)  # the given code of earlier lessons (01, 02) is there
-for _name in ("autograder.helpers", "autograder.runtime", "autograder.codec", "autograder.impl",
+for _name in ("autograder.helpers", "autograder.student_side", "autograder.codec", "autograder.impl",
               "autograder.checking", "autograder.runner", "autograder.sandbox.child",
               "autograder.grading.grade", "autograder.build", "autograder.lessons"):
     try:

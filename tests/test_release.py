@@ -10,13 +10,13 @@ import sys
 import pytest
 
 from autograder import REPO_ROOT
-from autograder.release import ReleaseError, parse_lessons, release, solution_leaks
+from autograder.edition import EditionError, parse_lessons, release, solution_leaks
 from support import LESSONS
 
 
 def test_lesson_ranges():
     assert parse_lessons("01-03,7") == {"01", "02", "03", "07"}
-    with pytest.raises(ReleaseError):
+    with pytest.raises(EditionError):
         parse_lessons("5-3")
 
 
@@ -60,5 +60,5 @@ def test_releasing_a_lesson_whose_answer_a_later_one_needs_says_so(tmp_path):
     assert "autograder/given/lesson02_dataset.py" in report.given and report.notes == []
     report = release(tmp_path / "both", {"02", "03"})
     assert any("build_dataset of lesson 02" in note for note in report.notes)
-    with pytest.raises(ReleaseError, match="not empty"):
+    with pytest.raises(EditionError, match="not empty"):
         release(tmp_path / "both", {"03"})

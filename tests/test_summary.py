@@ -54,7 +54,7 @@ def _lesson_line(text: str) -> str:
 NOTEBOOK = """
 import contextlib, io, sys
 from autograder.notebooks.cells import LessonChecks
-from autograder.runtime import load_module
+from autograder.student_side import load_module
 checks = LessonChecks("03", vars(load_module(sys.argv[1], "embedding")))
 with contextlib.redirect_stdout(io.StringIO()):
     for todo in (1, 2, 3):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder.lessons import LessonInfo
+from autograder.lessons import LessonFolder
 from autograder.runner import (Budget, Check, CheckResult, FixtureCache, collect, run_checks,
                                score)
 from autograder.sandbox import wire
@@ -111,14 +111,14 @@ def _clipped(result: CheckResult) -> CheckResult:
     return result
 
 
-def _number(lesson: LessonInfo) -> int:
+def _number(lesson: LessonFolder) -> int:
     return int(lesson.number) if str(lesson.number).isdigit() else 0
 
 
 class Grader:
     """Grades submissions of one lesson in a :class:`Sandbox`."""
 
-    def __init__(self, lesson: LessonInfo, sandbox: Sandbox, checks: list[Check] | None = None,
+    def __init__(self, lesson: LessonFolder, sandbox: Sandbox, checks: list[Check] | None = None,
                  fixtures: FixtureCache | None = None):
         self.lesson = lesson
         self.sandbox = sandbox

@@ -31,7 +31,7 @@ from autograder.errors import AutograderError
 from autograder.markers import todo_above
 
 if TYPE_CHECKING:
-    from autograder.lessons import LessonInfo
+    from autograder.lessons import LessonFolder
 
 NOTEBOOK_NAME = "the notebook"
 
@@ -104,7 +104,7 @@ class NotebookImpl:
         """Nothing to release: the notebook keeps its namespace."""
 
 
-def find_lesson(number: str) -> LessonInfo:
+def find_lesson(number: str) -> LessonFolder:
     """The lesson's folder: the checkout's ``lessons/NN``, else the copy of its checks
     packaged with an installed course (``autograder/course_lessons/NN``)."""
     from autograder import PACKAGE_DIR

@@ -28,7 +28,7 @@ from typing import Any
 
 from autograder.errors import AutograderError
 from autograder.markers import figure_lines, figure_table, parse_regions
-from autograder.lessons import LessonInfo
+from autograder.lessons import LessonFolder
 from autograder.notebooks import project
 
 SCHEMA_VERSION = 3
@@ -223,7 +223,7 @@ def _figures_for(number: str, source: str, where: str) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- notebook
 
-def check_points(info: LessonInfo) -> dict[int, int]:
+def check_points(info: LessonFolder) -> dict[int, int]:
     """TODO -> the points of its checks, from the lesson's check module."""
     from autograder.runner import collect
 
@@ -233,7 +233,7 @@ def check_points(info: LessonInfo) -> dict[int, int]:
     return points
 
 
-def source_notebook(info: LessonInfo, solution: Path, url: str) -> dict[str, Any]:
+def source_notebook(info: LessonFolder, solution: Path, url: str) -> dict[str, Any]:
     """The nbgrader source notebook of a lesson, as a JSON-ready dict."""
     number, module = info.number, info.module
     rel = f"solutions/{number}/{solution.name}"

@@ -31,7 +31,7 @@ import traceback
 import types
 from typing import Any
 
-from autograder import codec, helpers, runtime
+from autograder import codec, helpers, student_side
 from autograder.sandbox import isolation, wire
 
 
@@ -78,7 +78,7 @@ def error_info(exc: BaseException, path: str | None = None) -> dict[str, str]:
 
     name = type(exc).__name__ if isinstance(type(exc).__name__, str) else "Exception"
     name = name[:100]
-    tb = safe(lambda: runtime.student_frames(exc, path) if path else "".join(
+    tb = safe(lambda: student_side.student_frames(exc, path) if path else "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-8)), "")
     return {"type": name, "message": safe(lambda: exc, "<unprintable>"), "traceback": tb}
 
@@ -118,9 +118,9 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str],
     torch.set_num_threads(1)
     # bound before any student code runs, and reachable from it by no import or attribute
     table = types.MappingProxyType(dict(helpers.HELPERS))
-    invoke, encode, recv, send_bytes = runtime.invoke, codec.encode, wire.recv, wire.send_bytes
+    invoke, encode, recv, send_bytes = student_side.invoke, codec.encode, wire.recv, wire.send_bytes
     CodecError, WireError = codec.CodecError, wire.WireError
-    NonPlain = runtime.ReturnedNonPlainData
+    NonPlain = student_side.ReturnedNonPlainData
     seal_course(lesson)
     filename = os.path.basename(path)
     original_builtins = dict(builtins.__dict__)
@@ -130,13 +130,13 @@ def serve(rpc: socket.socket, path: str, module_name: str, notes: list[str],
         builtins.__dict__.update(original_builtins)
 
     try:
-        module = runtime.load_module(path, module_name)
+        module = student_side.load_module(path, module_name)
         ready: dict[str, Any] = {"event": "ready", "ok": True, "notes": notes}
     except BaseException as exc:
         restore_builtins()
         error = error_info(exc, path)
         try:
-            error["message"] = runtime.describe_import_error(exc, path)[:4000]
+            error["message"] = student_side.describe_import_error(exc, path)[:4000]
         except BaseException:  # a student's exception may break even str()
             pass
         ready = {"event": "ready", "ok": False, "notes": notes, "error": error}

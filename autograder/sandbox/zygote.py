@@ -35,7 +35,7 @@ def preload() -> None:
     import matplotlib.figure  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
 
-    from autograder import codec, helpers, impl, runtime  # noqa: F401
+    from autograder import codec, helpers, impl, student_side  # noqa: F401
     from autograder.sandbox import child, isolation, wire  # noqa: F401
 
     helpers.bind()

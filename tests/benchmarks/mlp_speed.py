@@ -24,7 +24,7 @@ import platform
 import torch
 
 from autograder import REPO_ROOT, data
-from autograder.runtime import load_module
+from autograder.student_side import load_module
 
 LECTURE = {"block_size": 3, "n_embd": 10, "n_hidden": 200, "steps": 200_000,
            "batch_size": 32, "optimizer": "sgd", "lr": 0.1, "schedule": "step",

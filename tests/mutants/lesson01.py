@@ -94,7 +94,7 @@ MUTANTS = {
         old="            ax.text(j, i, itos[i] + itos[j]",
         new="            0 and ax.text(j, i, itos[i] + itos[j]",
         hint="label every cell"),
-    # ---- kinds of checks (issue "checks a wrong program cannot pass")
+    # ---- kinds of checks: mistakes a wrong program could pass by
     "fixed_alphabet": dict(
         todo=1, kind="generality",
         old='chars = sorted(set("".join(words)))',

@@ -46,7 +46,7 @@ MUTANTS = {
         old="context = [0] * block_size\n",
         new="context = [0] * 3\n",
         hint="not a fixed 3"),
-    # ---- kinds of checks (issue "checks a wrong program cannot pass")
+    # ---- kinds of checks: mistakes a wrong program could pass by
     "letters_numbered_from_a": dict(
         todo=1, kind="generality",
         old="ix = stoi[ch]",

@@ -44,7 +44,7 @@ MUTANTS = {
         old="F.one_hot(X, num_classes=C.shape[0]).to(C.dtype)",
         new="F.one_hot(X, num_classes=C.shape[0]).float()",
         hint=".to(C.dtype)"),
-    # ---- kinds of checks (issue "checks a wrong program cannot pass")
+    # ---- kinds of checks: mistakes a wrong program could pass by
     "generator_of_its_own": dict(
         todo=1, kind="randomness",
         old="return torch.randn((vocab_size, n_embd), generator=generator)",
@@ -56,12 +56,12 @@ MUTANTS = {
         old="return torch.randn((vocab_size, n_embd), generator=generator)",
         new="return torch.randn((27, n_embd), generator=generator)",
         hint="the shape is (vocab_size, n_embd)"),
-    "columns_without_transpose": dict(  # issue 9: C[:, X], not only C.T[:, X]
+    "columns_without_transpose": dict(  # C[:, X], not only C.T[:, X]
         todo=2,
         old="return C[X]\n",
         new="return C[:, X]\n",
         hint="C[:, X] picks columns"),
-    "embed_misnamed": dict(  # issue 9: the failure says the function is missing
+    "embed_misnamed": dict(  # the failure says the function is missing
         todo=2,
         old="def embed(C: torch.Tensor",
         new="def embedd(C: torch.Tensor",
@@ -76,12 +76,12 @@ MUTANTS = {
         old="return C[X]\n",
         new="with torch.no_grad():\n        return C[X]\n",
         hint="no gradient reaches C"),
-    "one_hot_without_cast": dict(  # issue 9: a dtype error gets the cast hint
+    "one_hot_without_cast": dict(  # a dtype error gets the cast hint
         todo=3,
         old="F.one_hot(X, num_classes=C.shape[0]).to(C.dtype)",
         new="F.one_hot(X, C.shape[0])",
         hint="cast them to C's dtype"),
-    "one_hot_of_27_classes": dict(  # issue 9: a shape error gets the num_classes hint
+    "one_hot_of_27_classes": dict(  # a shape error gets the num_classes hint
         todo=3, kind="generality",
         old="F.one_hot(X, num_classes=C.shape[0])",
         new="F.one_hot(X, 27)",

@@ -94,7 +94,7 @@ MUTANTS = {
         "old": '"t[:, [0, 2]]": False,',
         "new": '"t[:, [0, 2]]": True,',
         "hint": "advanced indexing"},
-    # ---- kinds of checks (issue "checks a wrong program cannot pass")
+    # ---- kinds of checks: mistakes a wrong program could pass by
     "flatten_with_minus_one": {
         "todo": 1, "kind": "generality",
         "old": "return emb.view(n, block_size * n_embd)\n",

@@ -128,7 +128,7 @@ MUTANTS = {
         "new": "return -probs[torch.arange(n), Y].log().mean()",
         "device": "strict",
         "hint": "mixes tensors on different devices"},
-    # ---- kinds of checks (issue "checks a wrong program cannot pass"), and issue 9
+    # ---- kinds of checks: mistakes a wrong program could pass by, and hints from errors
     "softmax_from_the_library": {  # the README asks for it by hand
         "todo": 2,
         "old": SOFTMAX + "counts.sum(1, keepdim=True)",

@@ -25,12 +25,12 @@ from autograder.lessons import all_lessons, given_providers
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.bak", ".ipynb_checkpoints")
 
 
-class ReleaseError(AutograderError, ValueError):
+class EditionError(AutograderError, ValueError):
     """The release cannot be written (bad lesson range, target not empty, ...)."""
 
 
 @dataclass
-class ReleaseReport:
+class EditionReport:
     lessons: list[str] = field(default_factory=list)
     given: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -42,10 +42,10 @@ def parse_lessons(text: str) -> set[str]:
     for part in text.split(","):
         m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
         if not m:
-            raise ReleaseError(f"not a lesson range: {part!r} (use e.g. 01-05 or 1,3,7-9)")
+            raise EditionError(f"not a lesson range: {part!r} (use e.g. 01-05 or 1,3,7-9)")
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
         if last < first:
-            raise ReleaseError(f"empty lesson range: {part!r}")
+            raise EditionError(f"empty lesson range: {part!r}")
         wanted |= {f"{n:02d}" for n in range(first, last + 1)}
     return wanted
 
@@ -59,17 +59,17 @@ def _imports_given(folder: Path) -> set[str]:
 
 
 def release(target: Path, lessons: set[str] | None = None, root: Path = REPO_ROOT
-            ) -> ReleaseReport:
+            ) -> EditionReport:
     """Write the edition into ``target`` (which must not exist or be empty)."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise ReleaseError(f"{target} is not empty")
+        raise EditionError(f"{target} is not empty")
     infos = all_lessons(root / "lessons")
     chosen = [i for i in infos if lessons is None or i.number in lessons]
     if lessons is not None and len(chosen) != len(lessons):
         missing = sorted(lessons - {i.number for i in infos})
-        raise ReleaseError(f"no such lessons: {', '.join(missing)}")
-    report = ReleaseReport(lessons=[i.number for i in chosen])
+        raise EditionError(f"no such lessons: {', '.join(missing)}")
+    report = EditionReport(lessons=[i.number for i in chosen])
     target.mkdir(parents=True, exist_ok=True)
     for info in chosen:
         shutil.copytree(info.dir, target / "lessons" / info.number, ignore=IGNORED)
@@ -90,7 +90,7 @@ def release(target: Path, lessons: set[str] | None = None, root: Path = REPO_ROO
     for name in sorted(needed):
         source = root / "autograder" / "given" / f"{name}.py"
         if not source.is_file():
-            raise ReleaseError(f"a released lesson imports autograder.given.{name}, which "
+            raise EditionError(f"a released lesson imports autograder.given.{name}, which "
                                "`autograder build` has not written")
         shutil.copy2(source, target / "autograder" / "given" / source.name)
         report.given.append(f"autograder/given/{source.name}")
@@ -182,7 +182,7 @@ def _function_at(source: str, line_index: int) -> str:
 def main(args: argparse.Namespace) -> int:
     try:
         report = release(Path(args.dir), parse_lessons(args.lessons) if args.lessons else None)
-    except ReleaseError as exc:
+    except EditionError as exc:
         print(f"autograder release: {exc}", file=sys.stderr)
         return 2
     leaks = solution_leaks(Path(args.dir))
