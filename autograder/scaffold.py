@@ -86,9 +86,9 @@ def test_double_small(lesson):
 def test_double_any_shape_and_inputs(lesson):
     for x in (torch.tensor(3.0), torch.arange(24.0).view(2, 3, 4), torch.zeros(0, 5)):
         out = lesson.helper("call_unmodified", "double", [x.clone()])
-        expect(out["modified"] == [], f"double(x) with x of shape {tuple(x.shape)}",
-               expected="x left unchanged", got=f"changed: {out['modified']}", hint=IN_PLACE)
-        expect_close(out["result"], 2 * x, f"double(x) with x of shape {tuple(x.shape)}",
+        expect(out["modified"] == [], f"double(x) with x of shape {{tuple(x.shape)}}",
+               expected="x left unchanged", got=f"changed: {{out['modified']}}", hint=IN_PLACE)
+        expect_close(out["result"], 2 * x, f"double(x) with x of shape {{tuple(x.shape)}}",
                      hint=diagnose(out["result"], [(x / 2, HALVED)]))
 '''
 
@@ -118,7 +118,7 @@ MUTANTS = {{
         todo=1,
         kind="inputs",
         old="return 2 * x",
-        new="x *= 2\n    return x",
+        new="x *= 2\\n    return x",
         hint="changed its input x"),
 }}
 '''
@@ -189,9 +189,10 @@ def create(number: str, module: str, title: str | None = None,
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
     rows = list(re.finditer(r"^\| \[(\d\d)\]\(lessons/\d\d/README\.md\) \|.*$", text, re.M))
-    for path, template in files.items():
+    contents = {path: template.format(**values) for path, template in files.items()}
+    for path, content in contents.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(**values), encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
     if rows:
         row = (f"| [{number}](lessons/{number}/README.md) | `{module}.py` | {title.lower()} "
                "| (the lecture) |")
