@@ -20,10 +20,10 @@ from pathlib import Path
 
 
 from autograder import data
-from autograder.grading import reports
+from autograder.grading import formats
 from autograder.grading.grade import SubmissionResult
 from autograder.grading.gradebook import Gradebook, merge_parts, specs
-from autograder.grading.report import html_page, terminal_summary
+from autograder.grading.class_report import html_page, terminal_summary
 from autograder.grading.submissions import (apply_name_pattern, gather, import_time_work,
                                             prepare, Submission, strip_ipython)
 from autograder.lessons import get_lesson
@@ -278,7 +278,7 @@ def test_formula_names_are_escaped_and_excel_gets_a_bom(tmp_path):
 
 def test_class_report_terminal_and_html():
     results = [_result("ann", len(CHECKS)), _result("bob", 2), _result("cy", 2), _result("dee", 0, "slow")]
-    entries = {r.student: reports.class_entry(r) for r in results}
+    entries = {r.student: formats.class_entry(r) for r in results}
     text = terminal_summary(entries)
     assert "4 students" in text and "1 with full marks" in text
     assert "2 x use C[X]" in text  # counted once per student

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading import reports
+from autograder.grading.atomic import write_atomically
 
 
 class ReportError(RuntimeError):
@@ -272,4 +272,4 @@ def html_page(entries: dict[str, dict[str, Any]], title: str | None = None) -> s
 
 
 def write_html(entries: dict[str, dict[str, Any]], path: Path, title: str | None = None) -> None:
-    reports.write_atomically(Path(path), html_page(entries, title))
+    write_atomically(Path(path), html_page(entries, title))
