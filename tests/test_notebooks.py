@@ -432,7 +432,7 @@ def test_notebook_submissions_graded_in_the_sandbox(tmp_path):
     """`autograder grade` takes the functions from a notebook's code cells, runs nothing
     outside the sandbox, and scores them like a module."""
     from autograder.grading.grade import GradeOptions, Grader, Sandbox
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
 
     info = _round_trip_lesson()
     expected = variants(info)
@@ -452,7 +452,7 @@ def test_notebook_submissions_graded_in_the_sandbox(tmp_path):
 
 
 def test_nbgrader_submitted_folders_are_submissions(tmp_path):
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
 
     info = _round_trip_lesson()
     for student in ("alice", "bob"):
@@ -605,7 +605,7 @@ def test_notebooks_as_they_arrive_are_graded_fairly(tmp_path):
     test cells, nbformat 4.0 without ids and a BOM, input() after a definition, IPython
     syntax, a hang (only its checks are lost), an empty or cut-off file (0, named)."""
     from autograder.grading.grade import GradeOptions, Grader, Sandbox
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
     from autograder.lessons import get_lesson
     from autograder.runner import collect
 

@@ -30,7 +30,8 @@ import torch
 from autograder import REPO_ROOT
 from autograder.grading import atomic, formats
 from autograder.grading.grade import Grader, GradeOptions, Sandbox
-from autograder.grading.submissions import Submission, find_submissions
+from autograder.grading.intake import find_submissions
+from autograder.grading.submission import Submission
 from autograder.lessons import get_lesson
 from autograder.runner import collect
 

@@ -101,7 +101,9 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def _intake(args: argparse.Namespace, info, out) -> list | None:
     """The submissions to grade (None: nothing gradable, reported); intake lines printed."""
-    from autograder.grading.submissions import apply_name_pattern, gather, shard_of
+    from autograder.grading.intake import gather
+    from autograder.grading.shards import shard_of
+    from autograder.grading.students import apply_name_pattern
 
     skeleton = info.skeleton.read_bytes() if info.skeleton.exists() else None
     intake = gather([Path(p) for p in args.submissions], info.module, skeleton,
@@ -213,7 +215,7 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     from autograder.grading import formats
     from autograder.grading.atomic import write_atomically
     from autograder.grading.grade import Grader, Sandbox
-    from autograder.grading.submissions import read_submission
+    from autograder.grading.submission import read_submission
 
     info = get_lesson(args.lesson)
     problem = missing_data(info, args.checks)
