@@ -25,7 +25,7 @@ from autograder.grading.grade import SubmissionResult
 from autograder.grading.gradebook import Gradebook, merge_parts, specs
 from autograder.grading.class_report import html_page, terminal_summary
 from autograder.grading.intake import gather
-from autograder.grading.kinds import NoteKind, ProblemKind, SkipKind
+from autograder.grading.kinds import NoteKind, ProblemKind, SkipKind, Status
 from autograder.grading.sources import import_time_work, prepare, strip_ipython
 from autograder.grading.students import apply_name_pattern
 from autograder.grading.submission import Submission
@@ -197,6 +197,10 @@ def test_problems_skips_and_notes_carry_their_kind_and_file(tmp_path):
     ((entry, why),) = got.skipped
     assert (why.kind, why.file) == (SkipKind.NOT_GRADABLE, entry)
     assert [n.kind for n in got.notes] == [NoteKind.CLASS_FOLDER]
+    result = SubmissionResult("ann", "ann.zip", [], error=subs["ann"].error)
+    assert formats.status(result) is Status.UNREADABLE
+    assert json.loads(json.dumps(formats.class_entry(result)))["extra_data"]["status"] == (
+        "unreadable")
 
 
 def test_sibling_modules_travel_with_the_module(tmp_path):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.grading.atomic import write_atomically
+from autograder.grading.kinds import Status
 
 
 class ReportError(RuntimeError):
@@ -111,10 +112,10 @@ def summarize(entries: dict[str, dict[str, Any]]) -> ClassSummary:
             elif status != "passed":
                 stats.errors += 1
         hints.update(mine)
-        state = extra.get("status", "graded")
+        state = extra.get("status", Status.GRADED)
         if any(r[4] == "timeout" for r in rows):
             state = "timeout"
-        if state != "graded":
+        if state != Status.GRADED:
             problems.append((student, state, extra.get("problem", "")))
         for note in extra.get("notes", []):
             notes[note.split(" (")[0].split(":")[0]] += 1

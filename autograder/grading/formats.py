@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from autograder.grading.grade import SubmissionResult
+from autograder.grading.kinds import Status
 from autograder.runner import Check, CheckResult
 
 
@@ -87,15 +88,15 @@ def csv_unsafe(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
-PROBLEMS = ("error", "timeout", "not run")
+PROBLEMS = ("error", "timeout", "not run")  # the check statuses that make a status ERROR
 
 
-def status(result: SubmissionResult) -> str:
-    """"graded" (every check ran; wrong answers allowed), "error" (a check could not run
-    to the end: the code raised, crashed, hung or was not reached) or "unreadable"."""
+def status(result: SubmissionResult) -> Status:
+    """GRADED (every check ran; wrong answers allowed), ERROR (a check could not run to
+    the end: the code raised, crashed, hung or was not reached) or UNREADABLE."""
     if result.error:
-        return "unreadable"
-    return "error" if any(r.status in PROBLEMS for r in result.results) else "graded"
+        return Status.UNREADABLE
+    return Status.ERROR if any(r.status in PROBLEMS for r in result.results) else Status.GRADED
 
 
 def reason(result: SubmissionResult, width: int = 60) -> str:
