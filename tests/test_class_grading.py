@@ -1,4 +1,4 @@
-"""Grading a real class (issue 14): intake, names, regrades, the class report, shards.
+"""Grading a real class: intake, names, regrades, the class report, shards.
 
 Each situation is built in a temporary folder the way LMS downloads, zip tools and
 student habits deliver it, and the gradebook rows, names and messages are asserted.

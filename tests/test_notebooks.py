@@ -601,7 +601,7 @@ def _shapes(source: dict) -> dict[str, tuple[bytes, str]]:
 
 
 def test_notebooks_as_they_arrive_are_graded_fairly(tmp_path):
-    """Issue 14's shapes: split and copied cells, stripped metadata, deleted or retyped
+    """As they arrive: split and copied cells, stripped metadata, deleted or retyped
     test cells, nbformat 4.0 without ids and a BOM, input() after a definition, IPython
     syntax, a hang (only its checks are lost), an empty or cut-off file (0, named)."""
     from autograder.grading.grade import GradeOptions, Grader, Sandbox
