@@ -88,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                         "no COURSE_DATA_DIR is needed afterwards")
     p.set_defaults(func=_cmd_data)
 
-    from autograder.grading import cli as grading_cli
+    from autograder.grading import commands as grading_commands
 
-    grading_cli.add_commands(sub)
+    grading_commands.add_commands(sub)
     from autograder import progress
 
     progress.add_command(sub)

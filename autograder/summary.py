@@ -9,12 +9,9 @@ missing) count for nothing: neither in the points earned nor in the points possi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from autograder.lessons import LessonFolder
-
-if TYPE_CHECKING:  # importing the runner loads torch: commands that only print stay light
-    from autograder.runner import CheckResult
+from autograder.results import CheckResult
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -19,7 +19,7 @@ import pytest
 
 from autograder import REPO_ROOT
 from autograder.grading.grade import Grader, GradeOptions, Sandbox
-from autograder.grading.submissions import find_submissions
+from autograder.grading.intake import find_submissions
 from autograder.lessons import get_lesson
 from autograder.runner import collect
 

@@ -1,4 +1,4 @@
-"""Grading a real class (issue 14): intake, names, regrades, the class report, shards.
+"""Grading a real class: intake, names, regrades, the class report, shards.
 
 Each situation is built in a temporary folder the way LMS downloads, zip tools and
 student habits deliver it, and the gradebook rows, names and messages are asserted.
@@ -20,12 +20,15 @@ from pathlib import Path
 
 
 from autograder import data
-from autograder.grading import reports
+from autograder.grading import formats
 from autograder.grading.grade import SubmissionResult
 from autograder.grading.gradebook import Gradebook, merge_parts, specs
-from autograder.grading.report import html_page, terminal_summary
-from autograder.grading.submissions import (apply_name_pattern, gather, import_time_work,
-                                            prepare, Submission, strip_ipython)
+from autograder.grading.class_report import html_page, terminal_summary
+from autograder.grading.intake import gather
+from autograder.grading.kinds import NoteKind, ProblemKind, SkipKind, SubmissionStatus
+from autograder.grading.sources import import_time_work, prepare, strip_ipython
+from autograder.grading.students import apply_name_pattern
+from autograder.grading.submission import Submission
 from autograder.lessons import get_lesson
 from autograder.runner import CheckResult, collect
 
@@ -172,7 +175,35 @@ def test_zip_inside_zip_says_what_it_holds(tmp_path):
     assert "another zip, handin.zip, which holds: lab03/embedding.py" in sub.error
 
 
-def test_helper_modules_travel_with_the_module(tmp_path):
+def test_problems_skips_and_notes_carry_their_kind_and_file(tmp_path):
+    """Code compares kinds, never message texts, and never splits a file out of one."""
+    c = tmp_path / "class"
+    c.mkdir()
+    with zipfile.ZipFile(c / "ann.zip", "w") as zf:
+        zf.writestr("lab/../embedding.py", SOLUTION)
+    (c / "bob").mkdir()
+    (c / "bob" / "lab").mkdir()
+    (c / "bob" / "lab" / "embedding.py").write_bytes(SOLUTION.encode("utf-16"))
+    (c / "cy.py.txt").write_text(SOLUTION)
+    (c / "notes.pdf").write_bytes(b"%PDF")
+    got = intake(c)
+    subs = {s.student: s for s in got.submissions}
+    assert (subs["ann"].error.kind, subs["ann"].error.file) == (
+        ProblemKind.UNSAFE_PATH, "lab/../embedding.py")
+    assert (subs["bob"].error.kind, subs["bob"].error.file) == (
+        ProblemKind.ENCODING, "lab/embedding.py")
+    (note,) = subs["cy"].notes
+    assert (note.kind, note.file) == (NoteKind.NEAR_MISS, "cy.py.txt")
+    ((entry, why),) = got.skipped
+    assert (why.kind, why.file) == (SkipKind.NOT_GRADABLE, entry)
+    assert [n.kind for n in got.notes] == [NoteKind.CLASS_FOLDER]
+    result = SubmissionResult("ann", "ann.zip", [], error=subs["ann"].error)
+    assert formats.status(result) is SubmissionStatus.UNREADABLE
+    assert json.loads(json.dumps(formats.class_entry(result)))["extra_data"]["status"] == (
+        "unreadable")
+
+
+def test_sibling_modules_travel_with_the_module(tmp_path):
     (tmp_path / "ann" / "lab").mkdir(parents=True)
     (tmp_path / "ann" / "lab" / "embedding.py").write_text("from util import f\n")
     (tmp_path / "ann" / "lab" / "util.py").write_text("def f(): pass\n")
@@ -180,17 +211,17 @@ def test_helper_modules_travel_with_the_module(tmp_path):
     (tmp_path / "ann" / "lab" / "old").mkdir()
     (tmp_path / "ann" / "lab" / "old" / "other.py").write_text("")  # not beside the module
     (sub,) = gather([tmp_path / "ann"], "embedding").submissions
-    assert sub.helpers == {"util.py": b"def f(): pass\n"}
+    assert sub.siblings == {"util.py": b"def f(): pass\n"}
 
 
 def test_notebooks_wait_for_the_notebook_support(tmp_path, monkeypatch):
-    from autograder.grading import submissions
+    from autograder.grading import reading
 
     (tmp_path / "ann.ipynb").write_text("{}")
     (tmp_path / "bob").mkdir()
     (tmp_path / "bob" / "embedding.ipynb").write_text("{}")
     (tmp_path / "dee.py").write_text(SOLUTION)
-    monkeypatch.setattr(submissions, "_notebooks", lambda: None)
+    monkeypatch.setattr(reading, "notebook_support", lambda: None)
     got = gather([tmp_path], "embedding")
     assert [s.student for s in got.submissions] == ["bob", "dee"]  # a folder: a row
     assert "a notebook" in dict(got.skipped)[str(tmp_path / "ann.ipynb")]
@@ -203,7 +234,7 @@ def test_notebooks_wait_for_the_notebook_support(tmp_path, monkeypatch):
             return f"# from {name}\n"
         raise Bad("not a Jupyter notebook")
 
-    monkeypatch.setattr(submissions, "_notebooks", lambda: (convert, Bad))
+    monkeypatch.setattr(reading, "notebook_support", lambda: (convert, Bad))
     (tmp_path / "cy.ipynb").write_text("")
     subs = {s.student: s for s in gather([tmp_path], "embedding").submissions}
     assert subs["ann"].content == b"# from ann.ipynb\n"
@@ -278,7 +309,7 @@ def test_formula_names_are_escaped_and_excel_gets_a_bom(tmp_path):
 
 def test_class_report_terminal_and_html():
     results = [_result("ann", len(CHECKS)), _result("bob", 2), _result("cy", 2), _result("dee", 0, "slow")]
-    entries = {r.student: reports.class_entry(r) for r in results}
+    entries = {r.student: formats.class_entry(r) for r in results}
     text = terminal_summary(entries)
     assert "4 students" in text and "1 with full marks" in text
     assert "2 x use C[X]" in text  # counted once per student
@@ -300,7 +331,7 @@ def _class(folder: Path) -> Path:
     (folder / "=cmd.py").write_text(SOLUTION)
     os.mkdir(os.path.join(os.fsencode(folder), b"Jos\xe9"))
     (folder / os.fsdecode(b"Jos\xe9") / "embedding.py").write_text(SOLUTION)
-    (folder / "helped").mkdir()  # a helper module beside the module
+    (folder / "helped").mkdir()  # a sibling module beside the module
     (folder / "helped" / "embedding.py").write_text(
         SOLUTION.replace("def embed(C, X):", "from tools import embed_impl\n\n\ndef embed(C, X):"
                          "\n    return embed_impl(C, X)\n\n\ndef _old_embed(C, X):"))

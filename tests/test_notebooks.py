@@ -434,7 +434,7 @@ def test_notebook_submissions_graded_in_the_sandbox(tmp_path):
     """`autograder grade` takes the functions from a notebook's code cells, runs nothing
     outside the sandbox, and scores them like a module."""
     from autograder.grading.grade import GradeOptions, Grader, Sandbox
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
 
     info = _round_trip_lesson()
     expected = variants(info)
@@ -454,7 +454,7 @@ def test_notebook_submissions_graded_in_the_sandbox(tmp_path):
 
 
 def test_nbgrader_submitted_folders_are_submissions(tmp_path):
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
 
     info = _round_trip_lesson()
     for student in ("alice", "bob"):
@@ -603,11 +603,11 @@ def _shapes(source: dict) -> dict[str, tuple[bytes, str]]:
 
 
 def test_notebooks_as_they_arrive_are_graded_fairly(tmp_path):
-    """The shapes a class hands in: split and copied cells, stripped metadata, deleted or retyped
+    """As they arrive: split and copied cells, stripped metadata, deleted or retyped
     test cells, nbformat 4.0 without ids and a BOM, input() after a definition, IPython
     syntax, a hang (only its checks are lost), an empty or cut-off file (0, named)."""
     from autograder.grading.grade import GradeOptions, Grader, Sandbox
-    from autograder.grading.submissions import find_submissions
+    from autograder.grading.intake import find_submissions
     from autograder.lessons import get_lesson
     from autograder.runner import collect
 

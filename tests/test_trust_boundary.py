@@ -28,9 +28,10 @@ import pytest
 import torch
 
 from autograder import REPO_ROOT
-from autograder.grading import reports
+from autograder.grading import atomic, formats
 from autograder.grading.grade import Grader, GradeOptions, Sandbox
-from autograder.grading.submissions import Submission, find_submissions
+from autograder.grading.intake import find_submissions
+from autograder.grading.submission import Submission
 from autograder.lessons import get_lesson
 from autograder.runner import collect
 
@@ -205,7 +206,7 @@ def test_forged_helpers_get_the_fair_score():
     # (test_build_vocab_small asks call_unmodified whether the words were left alone)
     assert marked == {"test_build_vocab_small", "test_plot_counts_small",
                       "test_plot_counts_names", *[c.name for c in checks04]}, marked
-    tests = reports.gradescope_json(got01["solution"])["tests"]
+    tests = formats.gradescope_json(got01["solution"])["tests"]
     assert [t.get("tags") for t in tests if "plot_counts" in t["name"]] == \
         [["student-side helper"]] * 2
     assert all("tags" not in t for t in tests if "build_vocab_names" in t["name"])
@@ -369,16 +370,16 @@ def test_uid_slots_come_back_whatever_happens(monkeypatch):
 
 def test_results_writer_survives_a_full_disk(tmp_path, monkeypatch):
     target = tmp_path / "results.json"
-    assert reports.write_atomically(target, "first\n")
+    assert atomic.write_atomically(target, "first\n")
     scratch = tmp_path / "scratch"
     scratch.write_text("")
 
     def full_mkstemp(dir=None, prefix=None):  # every write lands on /dev/full: ENOSPC
         return os.open("/dev/full", os.O_WRONLY), str(scratch)
 
-    monkeypatch.setattr(reports.tempfile, "mkstemp", full_mkstemp)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", full_mkstemp)
     warnings: list[str] = []
-    assert reports.write_atomically(target, "second\n", warn=warnings.append) is False
+    assert atomic.write_atomically(target, "second\n", warn=warnings.append) is False
     assert target.read_text() == "first\n", "what was written is kept"
     assert warnings and "No space left" in warnings[0]
 
@@ -429,7 +430,7 @@ def embed(C, X):
 
         def save(result) -> None:
             done.append(result)
-            assert reports.write_atomically(out, reports.results_json(done))
+            assert atomic.write_atomically(out, formats.results_json(done))
             written.append(result.student)
 
         results = {r.student: r for r in grader.grade_all(subs, on_result=save)}

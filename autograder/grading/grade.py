@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Callable
 
 from autograder.lessons import LessonFolder
+from autograder.results import Status
 from autograder.runner import (Budget, Check, CheckResult, FixtureCache, collect, run_checks,
                                score)
 from autograder.sandbox import wire
 from autograder.sandbox.remote import NAME_LIMIT, STRING_LIMIT, clip
 from autograder.sandbox.sandbox import Sandbox, UID_BASE  # noqa: F401  (Sandbox: public here)
-from autograder.grading.submissions import Submission
+from autograder.grading.kinds import Problem, ProblemKind
+from autograder.grading.submission import Submission
 
 
 @dataclass
@@ -47,7 +49,7 @@ class SubmissionResult:
     results: list[CheckResult]
     output: str = ""
     seconds: float = 0.0
-    error: str | None = None  # the submission could not be read
+    error: Problem | None = None  # why the submission could not be read
     notes: list[str] = field(default_factory=list)  # what intake did (choice, rewrites, hints)
 
     @property
@@ -134,7 +136,7 @@ class Grader:
         """Run every check against one submission."""
         start = time.monotonic()
         if submission.content is None:
-            results = [CheckResult(c.name, c.todo, c.points, 0, "error",
+            results = [CheckResult(c.name, c.todo, c.points, 0, Status.ERROR,
                                    f"the submission could not be read: {submission.error}",
                                    "SubmissionError") for c in self.checks]
             return SubmissionResult(submission.student, submission.entry or str(submission.source),
@@ -142,7 +144,7 @@ class Grader:
                                     notes=list(submission.notes))
         filename = f"{self.lesson.module}.py"
         with self.sandbox.submission(filename, submission.content, self.lesson.module,
-                                     _number(self.lesson), submission.helpers) as impl:
+                                     _number(self.lesson), submission.siblings) as impl:
             impl.max_message = self.max_message
             results = run_checks(self.checks, impl, self.fixtures,
                                  Budget(self.options.timeout, self.options.total_timeout))
@@ -167,9 +169,11 @@ class Grader:
                 result = self.grade(submissions[index])
             except Exception as exc:  # a grader bug must not lose the other students
                 sub = submissions[index]
-                why = f"internal grader error: {clip(exc, STRING_LIMIT)}"
+                why = Problem(ProblemKind.GRADER_ERROR,
+                              f"internal grader error: {clip(exc, STRING_LIMIT)}")
                 result = SubmissionResult(sub.student, sub.entry or str(sub.source), [
-                    CheckResult(c.name, c.todo, c.points, 0, "error", why, type(exc).__name__)
+                    CheckResult(c.name, c.todo, c.points, 0, Status.ERROR, str(why),
+                                type(exc).__name__)
                     for c in self.checks], error=why)
             with lock:
                 results[index] = result

@@ -2,7 +2,7 @@
 
 Grading into files that already hold students updates the rows of the students graded
 now and keeps every other row (``--fresh`` starts anew). Both files are built from one
-store, the class results.json entries (see :func:`reports.class_entry`), so a gradebook
+store, the class results.json entries (see :func:`formats.class_entry`), so a gradebook
 merged from shards (``autograder merge``) is the same as one graded in one run. Rows are
 ordered by student name, whatever order the submissions were graded in.
 """
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading import reports
+from autograder.grading import formats
+from autograder.grading.atomic import write_atomically
 from autograder.grading.grade import SubmissionResult
 from autograder.runner import Check
 
@@ -54,7 +55,7 @@ def csv_cells(entry: dict[str, Any], checks: list[CheckSpec]) -> list[str]:
     extra = entry.get("extra_data") or {}
     points = {row[0]: row[2] for row in extra.get("checks", [])}
     return [*[str(points.get(c.name, 0)) for c in checks], str(entry.get("score", 0)),
-            str(extra.get("status", "")), str(reports.csv_safe(extra.get("problem", "")))]
+            str(extra.get("status", "")), str(formats.csv_safe(extra.get("problem", "")))]
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Gradebook:
                 "grade into another file, or pass --fresh to start it anew")
         for row in rows[2:]:
             if row:
-                self.csv_rows[reports.csv_unsafe(row[0])] = row[1:]
+                self.csv_rows[formats.csv_unsafe(row[0])] = row[1:]
 
     def load_json(self, path: Path) -> None:
         """Keep the entries of an existing class results.json; GradebookError if it is not one."""
@@ -109,7 +110,7 @@ class Gradebook:
 
     def update(self, result: SubmissionResult, visibility: str = "visible") -> None:
         """Put ``result`` in, replacing that student's earlier row if there is one."""
-        self.add_entry(result.student, reports.class_entry(result, visibility))
+        self.add_entry(result.student, formats.class_entry(result, visibility))
 
     def add_entry(self, student: str, entry: dict[str, Any]) -> None:
         if student in self.known():
@@ -131,7 +132,7 @@ class Gradebook:
         for student in self.students():
             cells = (csv_cells(self.entries[student], self.checks) if student in self.entries
                      else self.csv_rows[student])
-            writer.writerow([reports.csv_safe(student), *cells])
+            writer.writerow([formats.csv_safe(student), *cells])
         return (BOM if excel else "") + out.getvalue()
 
     def json_text(self) -> str:
@@ -140,9 +141,9 @@ class Gradebook:
 
     def write(self, csv_path: Path | None, json_path: Path | None, excel: bool = False) -> None:
         if csv_path:
-            reports.write_atomically(Path(csv_path), self.csv_text(excel))
+            write_atomically(Path(csv_path), self.csv_text(excel))
         if json_path:
-            reports.write_atomically(Path(json_path), self.json_text())
+            write_atomically(Path(json_path), self.json_text())
 
     def summary(self, graded: int) -> str:
         """What the run did to the gradebook, for the terminal."""

@@ -266,9 +266,9 @@ class Sandbox:
 
     @contextlib.contextmanager
     def submission(self, filename: str, content: bytes, module: str,
-                   lesson: int, helpers: dict[str, bytes] | None = None) -> Iterator[RemoteImpl]:
+                   lesson: int, siblings: dict[str, bytes] | None = None) -> Iterator[RemoteImpl]:
         """A RemoteImpl for one submission; its uid slot, folder and cgroup are released
-        however grading ends. ``helpers`` (plain file names to bytes) are the submission's
+        however grading ends. ``siblings`` (plain file names to bytes) are the submission's
         other modules, copied beside the graded one so that it can import them."""
         uid: int | None = None
         taken = False
@@ -279,7 +279,7 @@ class Sandbox:
             uid = self.take_slot()
             taken = True
             work = Path(tempfile.mkdtemp(dir=self.tmp, prefix="sub-"))
-            for name, data in (helpers or {}).items():
+            for name, data in (siblings or {}).items():
                 if os.path.basename(name) == name and name not in (filename, ".", ".."):
                     (work / name).write_bytes(data)
             (work / filename).write_bytes(content)

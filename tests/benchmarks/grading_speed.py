@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from autograder.grading.grade import Grader, GradeOptions, Sandbox
-from autograder.grading.submissions import find_submissions
+from autograder.grading.intake import find_submissions
 from autograder.impl import LocalImpl
 from autograder.lessons import get_lesson
 from autograder.runner import FixtureCache, collect, run_checks

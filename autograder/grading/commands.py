@@ -1,4 +1,4 @@
-"""Commands that run checks against student code: grade, gradescope, merge, report."""
+"""The grading commands of ``autograder``: grade, gradescope, merge, report."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def _intake(args: argparse.Namespace, info, out) -> list | None:
     """The submissions to grade (None: nothing gradable, reported); intake lines printed."""
-    from autograder.grading.submissions import apply_name_pattern, gather, shard_of
+    from autograder.grading.intake import gather
+    from autograder.grading.shards import shard_of
+    from autograder.grading.students import apply_name_pattern
 
     skeleton = info.skeleton.read_bytes() if info.skeleton.exists() else None
     intake = gather([Path(p) for p in args.submissions], info.module, skeleton,
@@ -135,7 +137,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from autograder.sandbox import launch
 
     launch.start_early()  # the sandbox's Python imports torch while this one does
-    from autograder.grading import reports
+    from autograder.grading import formats
     from autograder.grading.grade import Grader, Sandbox
     from autograder.grading.gradebook import GradebookError, open_gradebook
     from autograder.runner import collect
@@ -188,7 +190,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         book.write(args.csv, args.json, args.excel)
         print(f"lesson {info.number} ({info.module}.py), {plural(len(results), 'submission')}, "
               f"isolation: {sandbox.config.isolation}")
-        print(reports.table(results, grader.checks))
+        print(formats.table(results, grader.checks))
         notes = [(r.student, n) for r in results for n in r.notes]
         if notes:
             print("\nnotes:")
@@ -203,7 +205,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
             print("\n" + book.summary(len(results)))
         if args.verbose:
             for r in results:
-                problem = reports.first_problem(r)
+                problem = formats.first_problem(r)
                 if problem:
                     print(f"\n{r.student}: {problem}")
     return 0
@@ -215,9 +217,10 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     launch.start_early()
     import json
 
-    from autograder.grading import reports
+    from autograder.grading import formats
+    from autograder.grading.atomic import write_atomically
     from autograder.grading.grade import Grader, Sandbox
-    from autograder.grading.submissions import read_submission
+    from autograder.grading.submission import read_submission
 
     info = get_lesson(args.lesson)
     problem = missing_data(info, args.checks)
@@ -232,8 +235,8 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
         grader = Grader(info, sandbox)
         result = grader.grade(submission)
     # one student's results.json in Gradescope's own format (not keyed by student)
-    reports.write_atomically(results_path, json.dumps(
-        reports.gradescope_json(result, args.visibility), indent=2) + "\n")
+    write_atomically(results_path, json.dumps(
+        formats.gradescope_json(result, args.visibility), indent=2) + "\n")
     print(f"{result.score}/{result.max_score} points; wrote {results_path}")
     return 0
 
@@ -253,7 +256,8 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from autograder.grading.report import ReportError, load_results, terminal_summary, write_html
+    from autograder.grading.class_report import (ReportError, load_results, terminal_summary,
+                                                 write_html)
 
     try:
         entries = load_results(Path(args.results))

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.grading import reports
+from autograder.grading.atomic import write_atomically
+from autograder.grading.kinds import SubmissionStatus
+from autograder.results import Status
 
 
 class ReportError(RuntimeError):
@@ -104,17 +106,17 @@ def summarize(entries: dict[str, dict[str, Any]]) -> ClassSummary:
         for i, (name, todo, _points, maximum, status) in enumerate(rows):
             stats = checks.setdefault(name, CheckStats(name, int(todo or 0), int(maximum or 0)))
             stats.total += 1
-            if status == "failed":
+            if status == Status.FAILED:
                 stats.failed += 1
                 if i < len(tests):
                     mine.add(_hint_of(tests[i].get("output", "")))
-            elif status != "passed":
+            elif status != Status.PASSED:
                 stats.errors += 1
         hints.update(mine)
-        state = extra.get("status", "graded")
-        if any(r[4] == "timeout" for r in rows):
-            state = "timeout"
-        if state != "graded":
+        state = extra.get("status", SubmissionStatus.GRADED)
+        if any(r[4] == Status.TIMEOUT for r in rows):
+            state = Status.TIMEOUT.value
+        if state != SubmissionStatus.GRADED:
             problems.append((student, state, extra.get("problem", "")))
         for note in extra.get("notes", []):
             notes[note.split(" (")[0].split(":")[0]] += 1
@@ -272,4 +274,4 @@ def html_page(entries: dict[str, dict[str, Any]], title: str | None = None) -> s
 
 
 def write_html(entries: dict[str, dict[str, Any]], path: Path, title: str | None = None) -> None:
-    reports.write_atomically(Path(path), html_page(entries, title))
+    write_atomically(Path(path), html_page(entries, title))

@@ -1,73 +1,18 @@
-"""Grade reports: the terminal table, the CSV gradebook, Gradescope's results.json."""
+"""How a graded submission is shown: its status and first problem, the terminal table,
+its CSV cells, and its entries in Gradescope's results.json and the class results.json."""
 
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
-import os
-import stat
-import sys
-import tempfile
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from autograder.grading.grade import SubmissionResult
+from autograder.grading.kinds import SubmissionStatus
+from autograder.results import Status
 from autograder.runner import Check, CheckResult
-
-
-def _warn(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _mode_for(path: Path) -> int:
-    """The permissions a new version of ``path`` gets: those of the file it replaces, else
-    what an ordinary new file gets (0666 less the umask), never mkstemp's 0600."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomically(path: Path, text: str,
-                     warn: Callable[[str], None] | None = None) -> bool:
-    """Replace ``path`` in one step, so a crash never leaves half a gradebook.
-
-    The file keeps the permissions of the version it replaces (a new one gets the
-    ordinary 0666 less the umask), so a TA group can read it. A full disk (or quota) does
-    not stop grading: the previous version of the file stays as it was, the problem is
-    reported through ``warn`` (default: standard error) and False is returned; the
-    caller's next write tries again. True when written.
-    """
-    path = Path(path)
-    tmp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = _mode_for(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
-        return True
-    except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
-            raise
-        (warn or _warn)(f"warning: could not write {path}: {exc.strerror}; its previous "
-                        "version is kept, grading goes on and the next write tries again")
-        return False
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+from autograder.summary import import_reason
 
 
 def check_title(result: CheckResult) -> str:
@@ -145,15 +90,15 @@ def csv_unsafe(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
-PROBLEMS = ("error", "timeout", "not run")
+PROBLEMS = (Status.ERROR, Status.TIMEOUT, Status.NOT_RUN)  # check statuses that make ERROR
 
 
-def status(result: SubmissionResult) -> str:
-    """"graded" (every check ran; wrong answers allowed), "error" (a check could not run
-    to the end: the code raised, crashed, hung or was not reached) or "unreadable"."""
+def status(result: SubmissionResult) -> SubmissionStatus:
+    """GRADED (every check ran; wrong answers allowed), ERROR (a check could not run to
+    the end: the code raised, crashed, hung or was not reached) or UNREADABLE."""
     if result.error:
-        return "unreadable"
-    return "error" if any(r.status in PROBLEMS for r in result.results) else "graded"
+        return SubmissionStatus.UNREADABLE
+    return SubmissionStatus.ERROR if any(r.status in PROBLEMS for r in result.results) else SubmissionStatus.GRADED
 
 
 def reason(result: SubmissionResult, width: int = 60) -> str:
@@ -165,11 +110,11 @@ def reason(result: SubmissionResult, width: int = 60) -> str:
         if bad is None:
             return ""
         first = bad.message.splitlines()[0] if bad.message else bad.status
-        if bad.exc_type == "ImportFailed":
-            text = first.split("could not be imported: ", 1)[-1]
-        elif bad.status == "timeout":
+        if bad.import_failed:
+            text = import_reason(bad)
+        elif bad.status is Status.TIMEOUT:
             text = f"time limit in {bad.name}"
-        elif bad.status == "not run":
+        elif bad.status is Status.NOT_RUN:
             text = first.removeprefix("not run: ")
         else:
             text = first
@@ -193,7 +138,8 @@ def gradebook_csv(results: list[SubmissionResult], checks: list[Check]) -> str:
     return out.getvalue()
 
 
-MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR", "timeout": "TIME", "not run": "--"}
+MARK = {Status.PASSED: "ok", Status.FAILED: "FAIL", Status.ERROR: "ERR", Status.TIMEOUT: "TIME",
+        Status.NOT_RUN: "--"}
 
 
 def table(results: list[SubmissionResult], checks: list[Check]) -> str:
