@@ -71,15 +71,23 @@ CONTRACT = Contract(
 
 X_SMALL = torch.tensor([[1.0, -2.0], [0.5, 0.0]])
 HALVED = "the entries were divided by 2: multiply them, 2 * x"
+PLUS_TWO = "2 was added to each entry: multiply by 2 instead, 2 * x"
+SQUARED = "each entry was squared (x * x): double it instead, 2 * x"
+FLAT = "keep the shape of x: 2 * x works elementwise, no flatten or view is needed"
 IN_PLACE = ("double changed its input x: compute a new tensor (2 * x) instead of writing "
             "into x (x *= 2, x.mul_(2))")
+
+
+def _mistakes(x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """The answers of typical mistakes on ``x``, each with the hint that names it."""
+    return [(x / 2, HALVED), (x + 2, PLUS_TWO), (x * x, SQUARED)]
 
 
 @check(todo=1, points=1)
 def test_double_small(lesson):
     got = lesson.double(X_SMALL)
-    expect_tensor(got, "double(x)", shape=X_SMALL.shape, dtype=X_SMALL.dtype)
-    expect_close(got, 2 * X_SMALL, "double(x)", hint=diagnose(got, [(X_SMALL / 2, HALVED)]))
+    expect_tensor(got, "double(x)", shape=X_SMALL.shape, dtype=X_SMALL.dtype, hint=FLAT)
+    expect_close(got, 2 * X_SMALL, "double(x)", hint=diagnose(got, _mistakes(X_SMALL)))
 
 
 @check(todo=1, points=1)
@@ -89,7 +97,7 @@ def test_double_any_shape_and_inputs(lesson):
         expect(out["modified"] == [], f"double(x) with x of shape {{tuple(x.shape)}}",
                expected="x left unchanged", got=f"changed: {{out['modified']}}", hint=IN_PLACE)
         expect_close(out["result"], 2 * x, f"double(x) with x of shape {{tuple(x.shape)}}",
-                     hint=diagnose(out["result"], [(x / 2, HALVED)]))
+                     hint=diagnose(out["result"], _mistakes(x)))
 '''
 
 MUTANTS = '''"""Typical mistakes for lesson {number} ({module}.py); see tests/test_mutants.py.
@@ -114,6 +122,22 @@ MUTANTS = {{
         old="return 2 * x",
         new="return x / 2",
         hint="divided by 2"),
+    "plus_two": dict(
+        todo=1,
+        kind="generality",
+        old="return 2 * x",
+        new="return x + 2",
+        hint="2 was added"),
+    "squared": dict(
+        todo=1,
+        old="return 2 * x",
+        new="return x * x",
+        hint="squared"),
+    "flattened": dict(
+        todo=1,
+        old="return 2 * x",
+        new="return 2 * x.flatten()",
+        hint="keep the shape of x"),
     "doubled_in_place": dict(
         todo=1,
         kind="inputs",

@@ -26,7 +26,7 @@ from autograder.grading.gradebook import Gradebook, merge_parts, specs
 from autograder.grading.class_report import html_page, terminal_summary
 from autograder.grading.intake import gather
 from autograder.grading.kinds import NoteKind, ProblemKind, SkipKind, SubmissionStatus
-from autograder.grading.sources import import_time_work, prepare, strip_ipython
+from autograder.grading.decoding import import_time_work, prepare, strip_ipython
 from autograder.grading.students import apply_name_pattern
 from autograder.grading.submission import Submission
 from autograder.lessons import get_lesson

@@ -19,7 +19,9 @@ def _tracked(*patterns: str) -> list[Path]:
 def test_cited_documents_are_in_the_repository():
     cited = set()
     for path in _tracked("*.py"):
-        cited |= set(re.findall(r"\b((?:[\w-]+/)*[A-Z]+\.md)\b", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        cited |= {name for name in re.findall(r"\b((?:[\w-]+/)*[A-Z]+\.md)\b", text)
+                  if "/NN/" not in name}  # lessons/NN/README.md names a pattern
     assert cited, "the harness cites its design document"
     for name in sorted(cited):
         assert any(p.as_posix().endswith(name) for p in _tracked("*.md")), name

@@ -18,7 +18,7 @@ from autograder.grading.candidates import (MAX_SIBLINGS, Candidate, candidates_i
                                            siblings_beside)
 from autograder.grading.kinds import Note, NoteKind, Problem, ProblemKind
 from autograder.grading.names import display, module_stem, near_module
-from autograder.grading.sources import prepare
+from autograder.grading.decoding import prepare
 from autograder.grading.students import student_name
 from autograder.grading.zips import read_zip
 
