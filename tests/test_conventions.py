@@ -18,7 +18,7 @@ def _tracked(*patterns: str) -> list[Path]:
 
 def test_cited_documents_are_in_the_repository():
     cited = set()
-    for path in _tracked("*.py"):
+    for path in _tracked("autograder/*.py"):
         text = path.read_text(encoding="utf-8")
         cited |= {name for name in re.findall(r"\b((?:[\w-]+/)*[A-Z]+\.md)\b", text)
                   if "/NN/" not in name}  # lessons/NN/README.md names a pattern
@@ -75,3 +75,25 @@ def test_the_root_readme_lists_every_lesson():
     rows = re.findall(r"^\| \[(\d\d)\]\(lessons/(\d\d)/README\.md\) \| `(\w+)\.py` \|", readme,
                       re.M)
     assert rows == [(i.number, i.number, i.module) for i in all_lessons()]
+
+
+def test_every_harness_error_has_one_base():
+    """Each exception class the harness defines derives from AutograderError."""
+    import ast
+
+    bases: dict[str, set[str]] = {}  # class -> the names of its bases
+    where: dict[str, str] = {}
+    for path in (REPO_ROOT / "autograder").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases[node.name] = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                where[node.name] = str(path.relative_to(REPO_ROOT))
+    ours = {"AutograderError"}
+    while True:
+        more = {name for name, of in bases.items() if of & ours} - ours
+        if not more:
+            break
+        ours |= more
+    errors = {name for name, of in bases.items()
+              if any(b.endswith(("Error", "Exception")) for b in of)}
+    assert sorted(f"{where[n]}: {n}" for n in errors - ours) == []

@@ -22,9 +22,10 @@ from typing import Any
 from autograder.grading.atomic import write_atomically
 from autograder.grading.kinds import SubmissionStatus
 from autograder.results import Status
+from autograder.errors import AutograderError
 
 
-class ReportError(RuntimeError):
+class ReportError(AutograderError, RuntimeError):
     """A results.json that is not a class results.json."""
 
 

@@ -20,11 +20,12 @@ from autograder.grading import formats
 from autograder.grading.atomic import write_atomically
 from autograder.grading.grade import SubmissionResult
 from autograder.runner import Check
+from autograder.errors import AutograderError
 
 BOM = "\ufeff"
 
 
-class GradebookError(RuntimeError):
+class GradebookError(AutograderError, RuntimeError):
     """An existing gradebook that cannot be updated (other checks, not ours, unreadable)."""
 
 
