@@ -321,6 +321,7 @@ def test_nll_loss_uniform(lesson):
 
 @check(todo=3, points=2)
 def test_nll_loss_names(lesson, words):
+    expect_started(lambda: lesson.nll_loss(COUNTS_3x4.log(), Y_3))
     five = names_model(words, 5)
     what = ("nll_loss(logits, Y) of the lecture's first forward pass on the first five names "
             "(32 examples)")

@@ -269,6 +269,7 @@ def test_forward_gradients(lesson):
 
 @check(todo=2, points=2)
 def test_forward_names(lesson, words):
+    expect_started(lambda: lesson.forward(_small_params(), X_SMALL))
     X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     what = "forward(params, X) on the first five names (32 examples), 27/3/2/100"
@@ -344,6 +345,7 @@ def test_train_step_small(lesson):
 
 @check(todo=3, points=2)
 def test_train_step_names(lesson, words):
+    expect_started(lambda: lesson.train_step(*_tiny_problem(lesson, 11), 0.1))
     X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     losses = _check_steps(lesson, params, X, Y, 0.1, 5,
@@ -403,6 +405,7 @@ def test_overfit_batch_small(lesson):
 
 @check(todo=4, points=2)
 def test_overfit_batch_names(lesson, words):
+    expect_started(lambda: lesson.overfit_batch(*_tiny_problem(lesson, 13), 1, 0.1))
     X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     what = ("overfit_batch(params, X, Y, steps=600, lr=0.1) with the lecture's network on the "
