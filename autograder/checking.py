@@ -13,6 +13,13 @@ Every failure raises :class:`CheckFailure` with what was checked, what was expec
 what came back and a hint naming the likely mistake. A student's exception inside
 :func:`hint_on_error` becomes such a failure too, unless it is the skeleton's
 NotImplementedError, which always shows as itself.
+
+What many lessons' checks share lives here too: the lectures' :data:`SEED`,
+:func:`generator` (on the device the student's code draws on), :func:`expect_unmodified`
+(arguments left as they were), :func:`expect_started` (a TODO not done yet fails before
+the check makes costly inputs), :func:`one_thread`, and the datasets of names.txt made
+by the given reference code (:func:`names_dataset`, :func:`names_splits`), made once
+(:mod:`autograder.cache`).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, NoReturn, Sequence
 import torch
 
 from autograder.errors import AutograderError
+from autograder.cache import expensive
 
 _MISSING = object()
 
@@ -330,3 +338,106 @@ def hints_on_error(what: str, hints: Sequence[tuple[str, str]],
         text = f"{name}: {message}"
         hint = next((h for pattern, h in hints if re.search(pattern, text)), default)
         fail(f"{what} raised an error", expected="a result", got=text + _where(exc), hint=hint)
+
+
+# ---------------------------------------------------------------------------- shared by the lessons
+
+SEED = 2147483647  # the lectures' seed
+
+
+def generator(seed: int = SEED, device: Any = "cpu") -> torch.Generator:
+    """A new ``torch.Generator`` seeded with ``seed``, on ``device``: a device's name, or a
+    check's ``lesson`` for the device its student's code draws on (:func:`draw_device`)."""
+    if not isinstance(device, (str, torch.device)):
+        device = draw_device(device)
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+def draw_device(lesson: Any) -> str:
+    """Where the student's code draws its random numbers: the device of the checks' inputs
+    ("cuda", "mps"), else "cpu" (``--device strict`` keeps the inputs on the CPU). A check
+    that replays the draws uses a generator on this device."""
+    return lesson.device if lesson.device in ("cuda", "mps") else "cpu"
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block on one CPU thread, then restore the thread count.
+
+    For the checks' own training of tiny models: more threads only wait on each other,
+    and far longer when another program keeps a core busy.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def expect_unmodified(lesson: Any, fn: str, args: Sequence, kwargs: dict | None = None, *,
+                      what: str, hint: str | Callable[[list[str]], str] | None = None,
+                      expected: str = "no argument changed",
+                      only: Sequence[str] | None = None) -> Any:
+    """Call the student's ``fn(*args, **kwargs)`` through the ``call_unmodified`` helper
+    and fail when it changed an argument, in place or by value; returns its result.
+
+    ``only`` names the parameters that must stay unchanged (default: all); ``hint`` may
+    be a function of the names of the changed ones.
+    """
+    out = lesson.helper("call_unmodified", fn, list(args), dict(kwargs or {}))
+    changed = [name for name in out["modified"] if only is None or name in only]
+    if changed:
+        fail(what, expected=expected, got=f"changed: {changed}",
+             hint=hint(changed) if callable(hint) else hint)
+    return out["result"]
+
+
+def expect_started(call: Callable[[], Any]) -> None:
+    """Call the student's function once on small inputs before the check makes costly
+    ones (a dataset of names.txt, a trained network).
+
+    A TODO not done yet (its NotImplementedError), a missing function, a module that
+    cannot be imported or a crash ends the check here, as the check's own call would,
+    without the wait. Anything else the call does is left to the check's own calls.
+    """
+    from autograder.impl import SubmissionCrash, SubmissionError, SubmissionImportError
+
+    try:
+        call()
+    except SubmissionError as exc:
+        if _exception_name(exc) in _PASS_THROUGH or isinstance(
+                exc, (SubmissionCrash, SubmissionImportError)):
+            raise
+
+
+# ---------------------------------------------------------------------------- names.txt, derived
+
+def names_dataset(words: Sequence[str], build_vocab: Callable, build_dataset: Callable,
+                  block_size: int = 3, first: int | None = None
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The (X, Y) examples of ``words[:first]`` (all by default) that the reference
+    ``build_dataset`` makes with the vocabulary of the reference ``build_vocab`` of all
+    the words: 228146 examples for names.txt. Made once (see :mod:`autograder.cache`)."""
+    return _names_dataset(tuple(words), build_vocab, build_dataset, block_size, first)
+
+
+@expensive
+def _names_dataset(words: tuple[str, ...], build_vocab: Callable, build_dataset: Callable,
+                   block_size: int, first: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    stoi, _ = build_vocab(list(words))
+    return tuple(build_dataset(list(words[:first]), block_size, stoi))
+
+
+def names_splits(words: Sequence[str], build_vocab: Callable, split_datasets: Callable,
+                 block_size: int = 3) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """The reference ``split_datasets`` of names.txt (seed 42): {"train": (X, Y), "dev":
+    ..., "test": ...}, 182625 / 22655 / 22866 examples with block_size 3. Made once."""
+    return _names_splits(tuple(words), build_vocab, split_datasets, block_size)
+
+
+@expensive
+def _names_splits(words: tuple[str, ...], build_vocab: Callable, split_datasets: Callable,
+                  block_size: int) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    stoi, _ = build_vocab(list(words))
+    return {k: tuple(v) for k, v in split_datasets(list(words), block_size, stoi).items()}

@@ -40,6 +40,8 @@ def lesson_summary(info: LessonFolder, fixtures, module_dir: Path | None = None
 
 
 def main(args: argparse.Namespace) -> int:
+    from autograder.cache import on_disk
+    from autograder.checking import one_thread
     from autograder.runner import FixtureCache
 
     lessons_dir = Path(args.dir).resolve() if args.dir else LESSONS_DIR
@@ -56,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
     fixtures = FixtureCache()
     earned = possible = not_run = 0
     for info in lessons:
-        result = lesson_summary(info, fixtures)
+        with on_disk(), one_thread():  # as pytest lessons/NN does
+            result = lesson_summary(info, fixtures)
         if isinstance(result, summary.Summary):
             earned, possible = earned + result.earned, possible + result.possible
             not_run += result.not_run

@@ -9,6 +9,10 @@ Installed with the course (entry point ``pytest11``), it adds:
 * the data fixtures of ``autograder.fixtures`` (``words``, ...);
 * ``-k todo3`` selects the checks of TODO 3, and the summary prints each lesson's points.
 
+A check runs on one CPU thread, as when graded (tiny models only lose time to more
+threads, and far more when another program keeps a core busy), and the costly values
+of its trusted computations are kept between runs (:func:`autograder.cache.on_disk`).
+
 Checks run through :func:`autograder.runner.call_check`, the same code the grader and the
 notebooks use, so a check's outcome and message are the same everywhere; the results
 are kept on the pytest config (``config.stash``), not in module state.
@@ -30,6 +34,8 @@ except ImportError as exc:  # pytest found the plugin, but this Python lacks the
 
 from autograder import fixtures as fixture_table
 from autograder import summary
+from autograder.cache import on_disk
+from autograder.checking import one_thread
 from autograder.contract import Contract
 from autograder.impl import LocalImpl, Lesson
 from autograder.lessons import LessonError, LessonFolder, lesson_in
@@ -184,7 +190,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     params = tuple(pyfuncitem._fixtureinfo.argnames)
     check = Check(pyfuncitem.name, fn, fn.ag_check, params)
     kwargs = {p: pyfuncitem.funcargs[p] for p in params}
-    result = call_check(check, kwargs, info.todos())
+    with on_disk(), one_thread():  # as graded: one thread; costly expectations made once
+        result = call_check(check, kwargs, info.todos())
     run.results.setdefault(info.number, {})[pyfuncitem.nodeid] = result
     if not result.ran:
         pytest.skip(result.message)

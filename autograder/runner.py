@@ -90,7 +90,7 @@ def validate(path: Path, api_from: Path | None = None) -> Contract:
 def collect(path: Path, api_from: Path | None = None) -> list[Check]:
     """The checks of one check file, in the order they are defined.
 
-    ``api_from``: the lesson's own check module, whose API table a check file kept
+    ``api_from``: the lesson's own check module, whose contract a check file kept
     elsewhere (hidden checks) is held to; by default the file's own table."""
     path = Path(path)
     contract = validate(path, None if api_from is None or Path(api_from) == path else api_from)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import torch
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hints_on_error)
+from autograder.cache import expensive
+from autograder.checking import (SEED, check, diagnose, expect, expect_close, expect_equal,
+                                 expect_started, expect_tensor, expect_type, expect_unmodified,
+                                 generator, hints_on_error)
 from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
@@ -26,8 +27,6 @@ CONTRACT = Contract(
     },
 )
 
-
-SEED = 2147483647
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 STOI = {ch: i for i, ch in enumerate("." + LETTERS)}  # the names.txt vocabulary
 ITOS = {i: ch for ch, i in STOI.items()}
@@ -38,11 +37,7 @@ END_TOKEN = ("'.' marks the end of every word too: walk over '.' + word + '.', s
              "letters gives k + 1 bigrams")
 
 
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-@functools.lru_cache(maxsize=1)
+@expensive
 def names_counts(words: tuple[str, ...]) -> torch.Tensor:
     """N for names.txt computed in the check: (27, 27) int64."""
     idx = [(STOI[a], STOI[b]) for w in words for a, b in zip("." + w, w + ".")]
@@ -81,11 +76,10 @@ def _expect_vocab(result, words_what: str, expected_stoi: dict[str, int], unsort
 
 @check(todo=1, points=1)
 def test_build_vocab_small(lesson):
-    out = lesson.helper("call_unmodified", "build_vocab", [["cab", "bad"]])
-    expect(not out["modified"], "build_vocab(['cab', 'bad']) leaves its words unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint="build the vocabulary without editing the list of words")
-    _expect_vocab(out["result"], "['cab', 'bad']", {".": 0, "a": 1, "b": 2, "c": 3, "d": 4},
+    got = expect_unmodified(lesson, "build_vocab", [["cab", "bad"]],
+                            what="build_vocab(['cab', 'bad']) leaves its words unchanged",
+                            hint="build the vocabulary without editing the list of words")
+    _expect_vocab(got, "['cab', 'bad']", {".": 0, "a": 1, "b": 2, "c": 3, "d": 4},
                   {".": 0, "c": 1, "a": 2, "b": 3, "d": 4})
     # another alphabet than names.txt's: capitals and digits sort before small letters
     _expect_vocab(lesson.build_vocab(["Zo3", "ob"]), "['Zo3', 'ob']",
@@ -96,6 +90,7 @@ def test_build_vocab_small(lesson):
 
 @check(todo=1, points=1)
 def test_build_vocab_names(lesson, words):
+    expect_started(lambda: lesson.build_vocab(["ab"]))
     first_seen = {ch: i + 1 for i, ch in enumerate(dict.fromkeys("".join(words)))}
     _expect_vocab(lesson.build_vocab(words), "names.txt", STOI, {".": 0, **first_seen})
 
@@ -132,6 +127,7 @@ def test_bigram_pairs_small(lesson):
 
 @check(todo=2, points=1)
 def test_bigram_pairs_names(lesson, words):
+    expect_started(lambda: lesson.bigram_pairs(["ab"], STOI3))
     xs, ys = lesson.bigram_pairs(words, STOI)
     short = isinstance(xs, torch.Tensor) and xs.shape == (228146 - 32033,)
     expect_tensor(xs, "xs of names.txt", shape=(228146,), dtype=torch.int64,
@@ -161,11 +157,9 @@ def _count_hint(N: torch.Tensor, expected: torch.Tensor, no_end: torch.Tensor) -
 @check(todo=3, points=1)
 def test_count_bigrams_small(lesson):
     what = "count_bigrams(['ab', 'abb'], {'.': 0, 'a': 1, 'b': 2})"
-    out = lesson.helper("call_unmodified", "count_bigrams", [["ab", "abb"], dict(STOI3)])
-    expect(not out["modified"], f"{what} leaves words and stoi unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint="count the bigrams without editing the list of words or stoi")
-    N = out["result"]
+    N = expect_unmodified(lesson, "count_bigrams", [["ab", "abb"], dict(STOI3)],
+                          what=f"{what} leaves words and stoi unchanged",
+                          hint="count the bigrams without editing the list of words or stoi")
     expect_tensor(N, what, shape=(3, 3), dtype="integer",
                   hint="N is a (V, V) tensor of integer counts, V = len(stoi): a fixed 27 "
                        "only fits names.txt")
@@ -174,6 +168,7 @@ def test_count_bigrams_small(lesson):
 
 @check(todo=3, points=2)
 def test_count_bigrams_names(lesson, words):
+    expect_started(lambda: lesson.count_bigrams(["ab"], STOI3))
     N = lesson.count_bigrams(words, STOI)
     expect_tensor(N, "count_bigrams(names.txt, stoi)", shape=(27, 27), dtype="integer",
                   hint="N is (27, 27) with integer counts (torch.int32 in the lecture)")
@@ -223,13 +218,12 @@ def test_bigram_probs_small(lesson):
         with hints_on_error(what, [],
                             default="convert the counts to float before dividing: "
                                     "(N + smoothing).float()"):
-            out = lesson.helper("call_unmodified", "bigram_probs", [N_PROBS.clone(), smoothing])
-        expect(not out["modified"], f"{what} leaves N unchanged", expected="N unchanged",
-               got=f"changed: {out['modified']}",
-               hint="bigram_probs changed its argument N in place (N += smoothing, or an "
-                    "in-place division such as /=): compute a new tensor, "
-                    "P = (N + smoothing).float()")
-        P = out["result"]
+            P = expect_unmodified(
+                lesson, "bigram_probs", [N_PROBS, smoothing], what=f"{what} leaves N unchanged",
+                expected="N unchanged",
+                hint="bigram_probs changed its argument N in place (N += smoothing, or an "
+                     "in-place division such as /=): compute a new tensor, "
+                     "P = (N + smoothing).float()")
         expect_tensor(P, what, shape=(3, 3), dtype=torch.float32,
                       hint="P has N's shape and holds float32 probabilities")
         mistakes = _probs_mistakes(N_PROBS, smoothing)
@@ -240,6 +234,7 @@ def test_bigram_probs_small(lesson):
 
 @check(todo=4, points=1)
 def test_bigram_probs_names(lesson, words):
+    expect_started(lambda: lesson.bigram_probs(N_PROBS))
     N = names_counts(tuple(words)).to(torch.int32)
     P = lesson.bigram_probs(N.clone())
     expect_tensor(P, "bigram_probs(N) for names.txt", shape=(27, 27), dtype=torch.float32)
@@ -266,12 +261,10 @@ def _expect_float(value, what: str) -> None:
 @check(todo=5, points=1)
 def test_nll_small(lesson):
     what = "nll(P, ['ab', 'b'], {'.': 0, 'a': 1, 'b': 2})"
-    out = lesson.helper("call_unmodified", "nll", [P_SMALL.clone(), ["ab", "b"], STOI3])
-    expect(not out["modified"], f"{what} leaves its arguments unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint="nll changed P in place (log_ or another operation ending in _): use "
-                "P[xs, ys].log(), which makes a new tensor")
-    got = out["result"]
+    got = expect_unmodified(lesson, "nll", [P_SMALL, ["ab", "b"], STOI3],
+                            what=f"{what} leaves its arguments unchanged",
+                            hint="nll changed P in place (log_ or another operation ending in "
+                                 "_): use P[xs, ys].log(), which makes a new tensor")
     _expect_float(got, what)
     logs = [math.log(p) for p in NLL_TERMS]
     expected = -sum(logs) / len(logs)
@@ -286,6 +279,7 @@ def test_nll_small(lesson):
 
 @check(todo=5, points=2)
 def test_nll_names(lesson, words):
+    expect_started(lambda: lesson.nll(P_SMALL, ["ab", "b"], STOI3))
     got = lesson.nll(names_probs(tuple(words)), words, STOI)
     _expect_float(got, "nll(P, names.txt, stoi)")
     P = names_probs(tuple(words)).double()
@@ -313,7 +307,7 @@ def _expect_names(got, n: int, what: str) -> None:
 def test_sample_names_small(lesson):
     # '.' -> 'a' -> 'b' -> '.' with probability 1: every name is "ab".
     P = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
-    got = lesson.sample_names(P, ITOS3, 3, _generator())
+    got = lesson.sample_names(P, ITOS3, 3, generator())
     _expect_names(got, 3, "sample_names(P, itos, 3, generator) where P forces '.ab.'")
     expect_equal(got, ["ab", "ab", "ab"], "sample_names with a deterministic P",
                  hint="start every name at ix = 0 ('.'), draw the next index from row P[ix], "
@@ -343,14 +337,15 @@ P_XYZ = torch.tensor([[0.1, 0.3, 0.4, 0.2], [0.3, 0.2, 0.2, 0.3], [0.25, 0.25, 0
 
 @check(todo=6, points=2)
 def test_sample_names_names(lesson, words):
+    expect_started(lambda: lesson.sample_names(P_XYZ, ITOS_XYZ, 1, generator()))
     P = names_probs(tuple(words))
-    got = lesson.sample_names(P, ITOS, 20, _generator())
+    got = lesson.sample_names(P, ITOS, 20, generator())
     _expect_names(got, 20, "sample_names(P, itos, 20, generator) for names.txt")
-    again = lesson.sample_names(P, ITOS, 20, _generator())
+    again = lesson.sample_names(P, ITOS, 20, generator())
     expect_equal(got, again, "two runs with generators of the same seed",
                  hint="pass generator=generator to torch.multinomial: the global random "
                       "generator gives other names on every run")
-    expect_equal(got, _sample(P, ITOS, 20, _generator()),
+    expect_equal(got, _sample(P, ITOS, 20, generator()),
                  "the 20 names drawn with seed 2147483647",
                  hint="draw each index with torch.multinomial(P[ix], num_samples=1, "
                       "replacement=True, generator=generator), one call per character, "
@@ -360,22 +355,19 @@ def test_sample_names_names(lesson, words):
 @check(todo=6, points=1)
 def test_sample_names_seeds_and_vocabulary(lesson):
     what = "sample_names(P, {0: '.', 1: 'x', 2: 'y', 3: 'z'}, 8, generator)"
-    lecture = _sample(P_XYZ, ITOS_XYZ, 8, _generator())
+    lecture = _sample(P_XYZ, ITOS_XYZ, 8, generator())
     for seed in (SEED, 42):
-        out = lesson.helper("call_unmodified", "sample_names",
-                            [P_XYZ.clone(), ITOS_XYZ, 8, _generator(seed)])
-        expect(not out["modified"], f"{what} leaves P and itos unchanged",
-               expected="no argument changed", got=f"changed: {out['modified']}",
-               hint="sample_names changed an argument in place: read the rows of P, do not "
-                    "normalise or edit them")
-        got = out["result"]
+        got = expect_unmodified(lesson, "sample_names", [P_XYZ, ITOS_XYZ, 8, generator(seed)],
+                                what=f"{what} leaves P and itos unchanged",
+                                hint="sample_names changed an argument in place: read the rows "
+                                     "of P, do not normalise or edit them")
         _expect_names(got, 8, f"{what}, seed {seed}")
-        expected = _sample(P_XYZ, ITOS_XYZ, 8, _generator(seed))
+        expected = _sample(P_XYZ, ITOS_XYZ, 8, generator(seed))
         hint = (IGNORES_GENERATOR if seed != SEED and got == lecture else
                 "look the letters up in the itos you are given; draw each index with "
                 "torch.multinomial(P[ix], num_samples=1, replacement=True, generator=generator)")
         expect_equal(got, expected, f"{what} with seed {seed}", hint=hint)
-    expect_equal(lesson.sample_names(P_XYZ, ITOS_XYZ, 0, _generator()), [],
+    expect_equal(lesson.sample_names(P_XYZ, ITOS_XYZ, 0, generator()), [],
                  "sample_names(P, itos, 0, generator)", hint="n = 0 names is an empty list")
 
 
@@ -388,7 +380,7 @@ def _replay(N: torch.Tensor, steps: int, lr: float, reg: float, *, zero_grad: bo
     The mean NLL over all bigrams equals sum(N * -log_softmax(W)) / N.sum(), so a few
     lines give the trajectory the student's full-batch loop must follow.
     """
-    W = torch.randn(N.shape, generator=_generator(seed)).double().requires_grad_()
+    W = torch.randn(N.shape, generator=generator(seed)).double().requires_grad_()
     Nd = N.double()
     losses = []
     for _ in range(steps):
@@ -422,7 +414,7 @@ def _trajectory_hint(got: list[float], N: torch.Tensor, steps: int, lr: float,
 def _train(lesson, words: list[str], stoi: dict[str, int], steps: int, what: str,
            lr: float = 50.0, seed: int = SEED):
     result = lesson.neural_bigram(words, stoi, steps=steps, lr=lr, reg=0.01,
-                                  generator=_generator(seed))
+                                  generator=generator(seed))
     expect(isinstance(result, (tuple, list)) and len(result) == 2, what,
            expected="(W, losses)", got=result)
     W, losses = result
@@ -475,8 +467,10 @@ def test_neural_bigram_seed_and_vocabulary(lesson):
 
 @check(todo=7, points=2)
 def test_neural_bigram_names_start(lesson, words):
-    N = names_counts(tuple(words))
+    expect_started(lambda: lesson.neural_bigram(["ab"], STOI3, steps=1, lr=1.0, reg=0.01,
+                                                generator=generator()))
     W, losses = _train(lesson, words, STOI, 5, "neural_bigram(names.txt, steps=5)")
+    N = names_counts(tuple(words))
     hint = _trajectory_hint(losses, N, 5, 50.0, 0.01, 3.7686)
     expect_close(losses[0], 3.7686, "the first loss on names.txt (seed 2147483647)", atol=1e-3,
                  hint=hint)
@@ -486,6 +480,8 @@ def test_neural_bigram_names_start(lesson, words):
 
 @check(todo=7, points=2, slow=True, timeout=180)
 def test_neural_bigram_reaches_counting_loss(lesson, words):
+    expect_started(lambda: lesson.neural_bigram(["ab"], STOI3, steps=1, lr=1.0, reg=0.01,
+                                                generator=generator()))
     W, losses = _train(lesson, words, STOI, 101, "neural_bigram(names.txt, steps=101)")
     expect_close(losses[100], 2.4901, "the loss after 100 updates (lr 50, reg 0.01)", atol=2e-3,
                  hint="full batch: all 228146 bigrams in every step, W -= 50 * W.grad")
@@ -550,6 +546,7 @@ def test_plot_counts_small(lesson):
 
 @check(todo=8, points=1)
 def test_plot_counts_names(lesson, words):
+    expect_started(lambda: lesson.helper("figure_info", "plot_counts", N_SMALL, ITOS3))
     N = names_counts(tuple(words)).to(torch.int32)
     info = lesson.helper("figure_info", "plot_counts", N, ITOS)
     _expect_heat_map(info, N, ITOS, "plot_counts(N, itos) for names.txt")

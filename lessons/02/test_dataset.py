@@ -6,7 +6,9 @@ import functools
 
 import torch
 
-from autograder.checking import check, diagnose, expect, expect_equal, expect_tensor, hints_on_error
+from autograder.cache import expensive
+from autograder.checking import (check, diagnose, expect, expect_equal, expect_started,
+                                 expect_tensor, expect_unmodified, hints_on_error)
 from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
@@ -41,10 +43,10 @@ def windows(words: list[str], block_size: int, *, end: bool = True, pad: int = 0
     ``end``, ``pad`` and ``shift`` reproduce typical mistakes: no end token, padding with
     another index than '.', and a window that is ``shift`` characters ahead of the target.
     """
-    return _windows(tuple(words), block_size, end, pad, shift, tuple(stoi.items()))
+    made = _windows if len(words) <= 1000 else _many_windows  # names.txt's: kept between runs
+    return made(tuple(words), block_size, end, pad, shift, tuple(stoi.items()))
 
 
-@functools.lru_cache(maxsize=16)
 def _windows(words: tuple[str, ...], block_size: int, end: bool, pad: int,
              shift: int, stoi_items: tuple) -> tuple[torch.Tensor, torch.Tensor]:
     stoi = dict(stoi_items)
@@ -56,6 +58,10 @@ def _windows(words: tuple[str, ...], block_size: int, end: bool, pad: int,
         ys.extend(targets)
     return (torch.tensor(xs, dtype=torch.int64).reshape(len(ys), block_size),
             torch.tensor(ys, dtype=torch.int64))
+
+
+_many_windows = expensive(_windows)
+_windows = functools.lru_cache(maxsize=16)(_windows)
 
 
 def _expect_examples(X: torch.Tensor, Y: torch.Tensor, words: list[str], block_size: int,
@@ -136,6 +142,7 @@ def test_build_dataset_other_block_sizes(lesson):
 
 @check(todo=1, points=2)
 def test_build_dataset_names(lesson, words):
+    expect_started(lambda: lesson.build_dataset(["emma"], 3, STOI))
     what = "build_dataset(names.txt, 3, stoi)"
     X, Y = _build(lesson, words, 3, what)
     _expect_shapes(X, Y, words, 3, what + " (228146 examples)")
@@ -161,12 +168,12 @@ def test_build_dataset_other_vocabulary_and_no_words(lesson):
     words = ["xyz", "zy"]
     what = "build_dataset(['xyz', 'zy'], 2, {'.': 0, 'z': 1, 'y': 2, 'x': 3})"
     with hints_on_error(what, [], default=OWN_STOI):
-        out = lesson.helper("call_unmodified", "build_dataset", [words, 2, STOI_ZYX])
-    expect(not out["modified"], f"{what} leaves its arguments unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint="build_dataset changed its words or stoi: add the end token to a copy "
-                "(for ch in w + '.'), never to the list you are given")
-    X, Y = out["result"]
+        result = expect_unmodified(
+            lesson, "build_dataset", [words, 2, STOI_ZYX],
+            what=f"{what} leaves its arguments unchanged",
+            hint="build_dataset changed its words or stoi: add the end token to a copy "
+                 "(for ch in w + '.'), never to the list you are given")
+    X, Y = result
     expected_x, expected_y = windows(words, 2, stoi=STOI_ZYX)
     expect_tensor(X, f"X of {what}", shape=(7, 2), dtype=torch.int64)
     expect_equal([X, Y], [expected_x, expected_y], f"X and Y of {what}", hint=OWN_STOI)

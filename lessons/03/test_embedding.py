@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, hints_on_error)
-from autograder.contract import Contract
+                                 expect_started, expect_tensor, expect_unmodified, generator,
+                                 hints_on_error, names_dataset)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -23,8 +22,6 @@ CONTRACT = Contract(
 )
 
 
-SEED = 2147483647
-
 # A small table whose rows are easy to recognise: row i is [i, 10 * i + 1].
 C_SMALL = torch.tensor([[0.0, 1.0], [1.0, 11.0], [2.0, 21.0], [3.0, 31.0], [4.0, 41.0]])
 X_SMALL = torch.tensor([[0, 0, 1], [2, 3, 1]])  # note: index 4 never appears
@@ -32,15 +29,8 @@ EMB_SMALL = torch.tensor([[[0.0, 1.0], [0.0, 1.0], [1.0, 11.0]],
                           [[2.0, 21.0], [3.0, 31.0], [1.0, 11.0]]])
 
 
-@functools.lru_cache(maxsize=1)
-def names_dataset(words: tuple[str, ...]) -> torch.Tensor:
-    stoi, _ = build_vocab(list(words))
-    X, _ = build_dataset(list(words), 3, stoi)
-    return X  # (228146, 3)
-
-
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+def names_X(words: list[str]) -> torch.Tensor:
+    return names_dataset(words, build_vocab, build_dataset)[0]  # (228146, 3)
 
 
 COLUMNS = "C[:, X] picks columns; each character is a row of C: C[X]"
@@ -72,7 +62,7 @@ def _rank_cases() -> list[tuple[str, torch.Tensor]]:
 
 def _expect_any_rank(lesson, fn: str, errors: list[tuple[str, str]]) -> None:
     """``fn`` (embed or embed_onehot) on X of every rank, C with n_embd 4 and 5 rows."""
-    C = torch.randn((5, 4), generator=_generator(7))
+    C = torch.randn((5, 4), generator=generator(7))
     for what, X in _rank_cases():
         call = f"{fn}(C, X) with C (5, 4) and {what}"
         with hints_on_error(call, errors, default=ANY_RANK.format(rank=X.dim())):
@@ -85,7 +75,7 @@ def _expect_any_rank(lesson, fn: str, errors: list[tuple[str, str]]) -> None:
 
 def _expect_gradient(lesson, fn: str) -> None:
     """The gradient of sum(emb * w) reaches C: row v gets the weights of every place v sits."""
-    C = torch.randn((5, 3), generator=_generator(3))
+    C = torch.randn((5, 3), generator=generator(3))
     X = torch.tensor([[0, 2, 2], [4, 2, 1]])
     w = torch.arange(18.0).view(2, 3, 3)
     call = f"{fn}(C, X) with C requiring grad, then (emb * w).sum().backward()"
@@ -100,26 +90,24 @@ def _expect_gradient(lesson, fn: str) -> None:
 def _expect_unmodified(lesson, fn: str, errors: list[tuple[str, str]]) -> None:
     call = f"{fn}(C, X) with C (5, 2) and X (2, 3)"
     with hints_on_error(call, errors):
-        out = lesson.helper("call_unmodified", fn, [C_SMALL.clone(), X_SMALL.clone()])
-    expect(not out["modified"], f"{call} leaves C and X unchanged", expected="no argument changed",
-           got=f"changed: {out['modified']}",
-           hint=f"{fn} changed its argument {' and '.join(out['modified'])} in place (an "
-                "operation ending in _, such as unsqueeze_, or an assignment into it): work on "
-                "new tensors")
+        expect_unmodified(lesson, fn, [C_SMALL, X_SMALL], what=f"{call} leaves C and X unchanged",
+                          hint=lambda changed: f"{fn} changed its argument {' and '.join(changed)}"
+                          " in place (an operation ending in _, such as unsqueeze_, or an "
+                          "assignment into it): work on new tensors")
 
 
 # --------------------------------------------------------------------------- TODO 1
 
 @check(todo=1, points=1)
 def test_init_embedding_small(lesson):
-    got = lesson.init_embedding(4, 3, _generator(42))
-    expected = torch.randn((4, 3), generator=_generator(42))
+    got = lesson.init_embedding(4, 3, generator(42))
+    expected = torch.randn((4, 3), generator=generator(42))
     expect_tensor(got, "init_embedding(4, 3, generator)", shape=(4, 3), dtype=torch.float32,
                   hint="the shape is (vocab_size, n_embd): one row per character")
     hint = diagnose(got, [
-        (torch.rand((4, 3), generator=_generator(42)),
+        (torch.rand((4, 3), generator=generator(42)),
          "torch.rand draws uniformly from [0, 1); the table is standard normal: torch.randn"),
-        (torch.randn((4, 3), generator=_generator()),
+        (torch.randn((4, 3), generator=generator()),
          "the table does not change with the generator's seed: draw it with the generator you "
          "are given, not one you seed yourself"),
     ], default="draw the numbers with torch.randn(..., generator=generator), so that the "
@@ -129,7 +117,7 @@ def test_init_embedding_small(lesson):
 
 @check(todo=1, points=1)
 def test_init_embedding_lecture(lesson):
-    C = lesson.init_embedding(27, 2, _generator())
+    C = lesson.init_embedding(27, 2, generator())
     expect_tensor(C, "init_embedding(27, 2, generator)", shape=(27, 2), dtype=torch.float32)
     expect_close(C[0], torch.tensor([1.5674, -0.2373]), "C[0], seed 2147483647 (the lecture's C)",
                  atol=1e-4, hint="call torch.randn once, with the shape (27, 2) and the generator")
@@ -155,8 +143,9 @@ def test_embed_small(lesson):
 
 @check(todo=2, points=2)
 def test_embed_names(lesson, words):
-    X = names_dataset(tuple(words))
-    C = torch.randn((27, 2), generator=_generator())
+    expect_started(lambda: lesson.embed(C_SMALL, X_SMALL))
+    X = names_X(words)
+    C = torch.randn((27, 2), generator=generator())
     with hints_on_error("embed(C, X) on names.txt", EMBED_ERRORS):
         emb = lesson.embed(C, X)
     expect_tensor(emb, "embed(C, X) on all of names.txt, block_size 3", shape=(228146, 3, 2),
@@ -194,8 +183,9 @@ def test_embed_onehot_small(lesson):
 
 @check(todo=3, points=2)
 def test_embed_onehot_matches_embed(lesson, words):
-    X = names_dataset(tuple(words))[:1000]
-    C64 = torch.randn((27, 5), generator=_generator(), dtype=torch.float64)
+    expect_started(lambda: lesson.embed_onehot(C_SMALL, X_SMALL))
+    X = names_X(words)[:1000]
+    C64 = torch.randn((27, 5), generator=generator(), dtype=torch.float64)
     with hints_on_error("embed_onehot(C, X) with a float64 table C", [
             (r"float != double", "F.one_hot returns int64 and .float() makes float32: "
                                        "cast with .to(C.dtype) so the product works for any "

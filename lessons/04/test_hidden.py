@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 import torch
 
 from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, fail, hints_on_error, matches)
-from autograder.contract import Contract
+                                 expect_started, expect_tensor, expect_unmodified, fail,
+                                 generator, hints_on_error, matches, names_dataset)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -28,9 +27,6 @@ CONTRACT = Contract(
 )
 
 
-
-SEED = 2147483647
-
 # emb for 2 examples, block_size 3, n_embd 2: the numbers 0..11 in memory order.
 EMB_SMALL = torch.arange(12.0).view(2, 3, 2)
 FLAT_SMALL = torch.tensor([[0.0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]])
@@ -44,10 +40,6 @@ FIXED_SIZES = ("take the sizes from emb.shape (or use -1): block_size and n_embd
                "always 3 and 2")
 
 
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
 EMPTY_BATCH = ("-1 cannot be worked out when emb holds no numbers (an empty batch, n = 0): "
                "take the sizes from emb.shape, emb.view(n, block_size * n_embd)")
 SHAPE_ERRORS = [(r"unspecified dimension size -1|0 elements", EMPTY_BATCH)]
@@ -55,22 +47,19 @@ SHAPE_ERRORS = [(r"unspecified dimension size -1|0 elements", EMPTY_BATCH)]
 
 def _expect_unchanged(lesson, fn: str, args: list, what: str,
                       advice: str = "a view must read the memory of emb without changing emb "
-                                    "itself") -> dict:
-    """Call ``fn`` through call_unmodified; fail, naming the argument, if it changed one."""
-    out = lesson.helper("call_unmodified", fn, args)
-    expect(not out["modified"], f"{what} leaves its arguments unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint=f"{fn} changed its argument {' and '.join(out['modified'])} in place (resize_, "
-                f"an operation ending in _, or an assignment into it): {advice}")
-    return out
+                                    "itself") -> torch.Tensor:
+    """``fn(*args)`` through call_unmodified; fail, naming the argument, if it changed one."""
+    return expect_unmodified(
+        lesson, fn, args, what=f"{what} leaves its arguments unchanged",
+        hint=lambda changed: f"{fn} changed its argument {' and '.join(changed)} in place "
+                             f"(resize_, an operation ending in _, or an assignment into it): "
+                             f"{advice}")
 
 
-@functools.lru_cache(maxsize=1)
-def names_emb(words: tuple[str, ...]) -> torch.Tensor:
+def names_emb(words: list[str]) -> torch.Tensor:
     """emb = C[X] for all of names.txt, block_size 3, C (27, 2) drawn with the seed."""
-    stoi, _ = build_vocab(list(words))
-    X, _ = build_dataset(list(words), 3, stoi)
-    C = torch.randn((27, 2), generator=_generator())
+    X, _ = names_dataset(words, build_vocab, build_dataset)
+    C = torch.randn((27, 2), generator=generator())
     return C[X]  # (228146, 3, 2)
 
 
@@ -107,9 +96,10 @@ def test_flatten_context_small(lesson):
 
 @check(todo=1, points=1)
 def test_flatten_context_sizes(lesson, words):
-    for emb, what in ((torch.randn((4, 5, 3), generator=_generator()),
+    expect_started(lambda: lesson.flatten_context(EMB_SMALL))
+    for emb, what in ((torch.randn((4, 5, 3), generator=generator()),
                        "flatten_context(emb) with emb (4, 5, 3): block_size 5, n_embd 3"),
-                      (names_emb(tuple(words)), "flatten_context(C[X]) on names.txt, "
+                      (names_emb(words), "flatten_context(C[X]) on names.txt, "
                                                 "emb (228146, 3, 2)")):
         with hints_on_error(what, [], default=FIXED_SIZES):
             out = lesson.helper("call_with_storage", "flatten_context", emb)
@@ -125,8 +115,8 @@ def test_flatten_context_edges(lesson):
                       (torch.zeros((0, 3, 2)), "emb (0, 3, 2): an empty batch")):
         what = f"flatten_context(emb) with {what}"
         with hints_on_error(what, SHAPE_ERRORS, default=FIXED_SIZES):
-            out = _expect_unchanged(lesson, "flatten_context", [emb.clone()], what)
-        _expect_flat(out["result"], emb, what)
+            got = _expect_unchanged(lesson, "flatten_context", [emb], what)
+        _expect_flat(got, emb, what)
 
 
 # --------------------------------------------------------------------------- TODO 2
@@ -152,7 +142,7 @@ def test_concat_context_small(lesson):
 
 @check(todo=2, points=1)
 def test_concat_context_matches_view(lesson, words):
-    emb4 = torch.randn((50, 4, 10), generator=_generator())
+    emb4 = torch.randn((50, 4, 10), generator=generator())
     with hints_on_error("concat_context(emb) with block_size 4", [],
                         default="torch.unbind(emb, 1) gives every slice emb[:, k], however many "
                                 "there are; three hand-written slices only fit block_size 3"):
@@ -162,7 +152,7 @@ def test_concat_context_matches_view(lesson, words):
              got="shape (50, 30)", hint="three hand-written slices only fit block_size 3: "
                                         "torch.unbind(emb, 1) gives all of them")
     _expect_flat(got, emb4, "concat_context(emb) with emb (50, 4, 10): block_size 4, n_embd 10")
-    emb = names_emb(tuple(words))
+    emb = names_emb(words)
     got = lesson.concat_context(emb)
     _expect_flat(got, emb, "concat_context(C[X]) on names.txt, emb (228146, 3, 2)")
 
@@ -175,8 +165,8 @@ def test_concat_context_edges(lesson):
         with hints_on_error(what, [],
                             default="torch.cat(torch.unbind(emb, 1), 1) works for any n and "
                                     "block_size"):
-            out = _expect_unchanged(lesson, "concat_context", [emb.clone()], what)
-        _expect_flat(out["result"], emb, what)
+            got = _expect_unchanged(lesson, "concat_context", [emb], what)
+        _expect_flat(got, emb, what)
 
 
 # --------------------------------------------------------------------------- TODO 3
@@ -215,8 +205,9 @@ def test_hidden_layer_small(lesson):
 
 @check(todo=3, points=2)
 def test_hidden_layer_names(lesson, words):
-    emb = names_emb(tuple(words))
-    g = _generator(42)
+    expect_started(lambda: lesson.hidden_layer(EMB_SMALL, W1_SMALL, B1_SMALL))
+    emb = names_emb(words)
+    g = generator(42)
     W1 = torch.randn((6, 100), generator=g)
     b1 = torch.randn(100, generator=g)
     what = "hidden_layer(C[X], W1, b1) on names.txt, W1 (6, 100), b1 (100,)"
@@ -254,13 +245,13 @@ def test_hidden_layer_large_preactivations(lesson):
 
 @check(todo=3, points=1)
 def test_hidden_layer_gradient_and_sizes(lesson):
-    g = _generator(5)
+    g = generator(5)
     emb, W1, b1 = torch.randn((3, 4, 5), generator=g), torch.randn((20, 7), generator=g), \
         torch.randn(7, generator=g)
     what = "hidden_layer(emb, W1, b1) with emb (3, 4, 5), W1 (20, 7), b1 (7,), then backward"
     w = torch.linspace(-1, 1, 21).view(3, 7)
     with hints_on_error(what, [], default=FIXED_SIZES):
-        _expect_unchanged(lesson, "hidden_layer", [emb.clone(), W1.clone(), b1.clone()], what,
+        _expect_unchanged(lesson, "hidden_layer", [emb, W1, b1], what,
                           "compute h as a new tensor, torch.tanh(emb_flat @ W1 + b1)")
         out = lesson.helper("call_with_grad", "hidden_layer", [emb, W1, b1], {}, w)
     expected = torch.tanh(emb.reshape(3, 20) @ W1 + b1)
@@ -332,7 +323,8 @@ def test_contiguous_strides_edges(lesson):
 
 @check(todo=4, points=1)
 def test_contiguous_strides_lecture(lesson, words):
-    emb = names_emb(tuple(words))  # C[X] on names.txt: (228146, 3, 2)
+    expect_started(lambda: lesson.contiguous_strides((2, 3)))
+    emb = names_emb(words)  # C[X] on names.txt: (228146, 3, 2)
     for shape in (tuple(emb.shape), tuple(emb.view(emb.shape[0], -1).shape), (32, 3, 10),
                   (2, 3, 4, 5)):
         _expect_strides(lesson.contiguous_strides(shape), shape)
@@ -380,7 +372,9 @@ def test_shares_storage_small(lesson):
 
 @check(todo=5, points=1)
 def test_shares_storage_embeddings(lesson, words):
-    _expect_shares(lesson, names_emb(tuple(words)), {
+    expect_started(lambda: lesson.helper("call_on_derived", "shares_storage",
+                                         torch.arange(12.0).view(3, 4), ["t[1]"]))
+    _expect_shares(lesson, names_emb(words), {
         "t.view(228146, 6)": True,
         "t[:, 2]": True,
         "t[1000:]": True,

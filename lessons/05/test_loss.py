@@ -8,11 +8,12 @@ import math
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_tensor,
-                                 hints_on_error)
-from autograder.contract import Contract
+from autograder.checking import (check, diagnose, expect, expect_close, expect_started,
+                                 expect_tensor, expect_unmodified, generator, hints_on_error,
+                                 names_dataset)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -29,8 +30,6 @@ CONTRACT = Contract(
 )
 
 
-
-SEED = 2147483647
 
 # TODO 1: a hidden layer of 2 examples x 3 units, an output layer of 4 characters.
 H_SMALL = torch.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
@@ -57,10 +56,6 @@ GLOBAL_MAX = ("subtract each row's own maximum, logits.max(1, keepdim=True).valu
               "zeros, and 0 / 0 is nan")
 MAX_KEEPDIM = ("logits.max(1, keepdim=True) returns (values, indices): use its .values, of "
                "shape (n, 1); without keepdim=True the (n,) maxima do not line up with the rows")
-
-
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 # The library functions this lesson asks the student to write by hand. The checks call
@@ -95,11 +90,9 @@ def _by_hand(lesson, fn: str, args: list, what: str,
 
 
 def _expect_inputs_unchanged(lesson, fn: str, args: list, what: str, how: str, fix: str):
-    out = lesson.helper("call_unmodified", fn, args)
-    expect(not out["modified"], f"{what} leaves its arguments unchanged",
-           expected="no argument changed", got=f"changed: {out['modified']}",
-           hint=CHANGED.format(fn=fn, args=" and ".join(out["modified"]), how=how, fix=fix))
-    return out["result"]
+    return expect_unmodified(
+        lesson, fn, args, what=f"{what} leaves its arguments unchanged",
+        hint=lambda changed: CHANGED.format(fn=fn, args=" and ".join(changed), how=how, fix=fix))
 
 
 def _expect_gradient(lesson, fn: str, args: list, what: str, reference, weights=None) -> None:
@@ -116,17 +109,19 @@ def _expect_gradient(lesson, fn: str, args: list, what: str, reference, weights=
                                          f"{i + 1}", atol=1e-5, hint=NO_GRAPH)
 
 
-@functools.lru_cache(maxsize=2)
-def names_model(words: tuple[str, ...], first: int | None = None) -> dict[str, torch.Tensor]:
+def names_model(words: list[str], first: int | None = None) -> dict[str, torch.Tensor]:
     """The lecture's first forward pass on ``words[:first]``: h, W2, b2, logits and Y.
 
     The vocabulary comes from all the words, block_size is 3. C (27, 2), W1 (6, 100),
     b1 (100,), W2 (100, 27), b2 (27,) are drawn in that order from one generator seeded
     2147483647; h = tanh(C[X].view(-1, 6) @ W1 + b1).
     """
-    stoi, _ = build_vocab(list(words))
-    X, Y = build_dataset(list(words[:first]), 3, stoi)
-    g = _generator()
+    return _forward_pass(*names_dataset(words, build_vocab, build_dataset, 3, first))
+
+
+@functools.lru_cache(maxsize=2)  # names_dataset gives the same tensors each time
+def _forward_pass(X: torch.Tensor, Y: torch.Tensor) -> dict[str, torch.Tensor]:
+    g = generator()
     C = torch.randn((27, 2), generator=g)
     W1 = torch.randn((6, 100), generator=g)
     b1 = torch.randn(100, generator=g)
@@ -177,7 +172,8 @@ def test_output_layer_small(lesson):
 
 @check(todo=1, points=1)
 def test_output_layer_names(lesson, words):
-    model = names_model(tuple(words))
+    expect_started(lambda: lesson.output_layer(H_SMALL, W2_SMALL, B2_SMALL))
+    model = names_model(words)
     got = lesson.output_layer(model["h"], model["W2"], model["b2"])
     expect_tensor(got, "output_layer(h, W2, b2) on names.txt, h (228146, 100), W2 (100, 27)",
                   shape=(228146, 27), dtype=torch.float32,
@@ -188,7 +184,7 @@ def test_output_layer_names(lesson, words):
 
 @check(todo=1, points=1)
 def test_output_layer_gradient_and_sizes(lesson):
-    g = _generator(3)
+    g = generator(3)
     h, W2, b2 = torch.randn((5, 3), generator=g), torch.randn((3, 7), generator=g), \
         torch.randn(7, generator=g)
     what = "output_layer(h, W2, b2) with h (5, 3), W2 (3, 7), b2 (7,)"
@@ -246,7 +242,8 @@ def test_softmax_square(lesson):
 
 @check(todo=2, points=1)
 def test_softmax_names(lesson, words):
-    model = names_model(tuple(words))
+    expect_started(lambda: lesson.softmax(LOGITS_SMALL))
+    model = names_model(words)
     what = "softmax(logits) on names.txt, logits (228146, 27)"
     with hints_on_error(what, [(r"must match the size|size of tensor", KEEPDIM_ERROR)]):
         got = lesson.softmax(model["logits"])
@@ -328,7 +325,8 @@ def test_nll_loss_uniform(lesson):
 
 @check(todo=3, points=2)
 def test_nll_loss_names(lesson, words):
-    five = names_model(tuple(words), 5)
+    expect_started(lambda: lesson.nll_loss(COUNTS_3x4.log(), Y_3))
+    five = names_model(words, 5)
     what = ("nll_loss(logits, Y) of the lecture's first forward pass on the first five names "
             "(32 examples)")
     with hints_on_error(what, [], default=NLL_ERROR):
@@ -337,7 +335,7 @@ def test_nll_loss_names(lesson, words):
                                    ".mean() over all of them")
     expect_close(float(got), 17.7697, what, atol=1e-3, rtol=0,
                  hint="loss = -probs[torch.arange(n), Y].log().mean()")
-    model = names_model(tuple(words))
+    model = names_model(words)
     what = "nll_loss(logits, Y) on all of names.txt (228146 examples)"
     with hints_on_error(what, [],
                         default="keep every intermediate at shape (n, vocab_size) or (n,): an "
@@ -418,7 +416,8 @@ def test_stable_softmax_square(lesson):
 
 @check(todo=4, points=1)
 def test_stable_softmax_names(lesson, words):
-    logits = names_model(tuple(words))["logits"] * 10  # up to about 390: exp overflows
+    expect_started(lambda: lesson.stable_softmax(LOGITS_SMALL))
+    logits = names_model(words)["logits"] * 10  # up to about 390: exp overflows
     what = "stable_softmax(10 * logits) on names.txt, logits (228146, 27)"
     with hints_on_error(what, [], default=MAX_KEEPDIM):
         got = lesson.stable_softmax(logits)
@@ -502,7 +501,8 @@ def test_stable_nll_loss_extreme(lesson):
 
 @check(todo=5, points=2)
 def test_stable_nll_loss_names(lesson, words):
-    model = names_model(tuple(words))
+    expect_started(lambda: lesson.stable_nll_loss(LOGITS_SMALL, torch.tensor([2, 0])))
+    model = names_model(words)
     what = "stable_nll_loss(logits, Y) on all of names.txt (228146 examples)"
     with hints_on_error(what, [],
                         default="keep every intermediate at shape (n, 1) or (n,): m of shape "

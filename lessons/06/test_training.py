@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hint_on_error)
-from autograder.contract import Contract
+from autograder.cache import expensive
+from autograder.checking import (SEED, check, diagnose, draw_device, expect, expect_close,
+                                 expect_equal, expect_started, expect_tensor, expect_type,
+                                 expect_unmodified, generator, hint_on_error, names_dataset)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -26,8 +27,6 @@ CONTRACT = Contract(
     },
 )
 
-
-SEED = 2147483647
 NAMES = ("C", "W1", "b1", "W2", "b2")
 
 # TODO 2: vocabulary 3, block_size 2, n_embd 2, n_hidden 2; every number is easy to follow.
@@ -61,22 +60,13 @@ STABLE = ("compute the loss with F.cross_entropy(logits, Y): a hand-written soft
           "overflows for large logits (exp(100) is inf in float32)")
 
 
-def _dev(lesson) -> str:
-    """The device the student's code sees: generators are drawn there too."""
-    return "cpu" if lesson.device in ("cpu", "strict") else lesson.device
-
-
-def _generator(lesson, seed: int) -> torch.Generator:
-    return torch.Generator(device=_dev(lesson)).manual_seed(seed)
-
-
 def _randn_params(lesson, vocab_size: int, block_size: int, n_embd: int, n_hidden: int,
                   seed: int) -> dict[str, torch.Tensor]:
     """Trusted init_params: five randn draws in the order C, W1, b1, W2, b2 (on CPU)."""
-    g = _generator(lesson, seed)
+    g = generator(seed, lesson)
     shapes = [(vocab_size, n_embd), (block_size * n_embd, n_hidden), (n_hidden,),
               (n_hidden, vocab_size), (vocab_size,)]
-    return {k: torch.randn(s, generator=g, device=_dev(lesson)).cpu().requires_grad_()
+    return {k: torch.randn(s, generator=g, device=draw_device(lesson)).cpu().requires_grad_()
             for k, s in zip(NAMES, shapes)}
 
 
@@ -158,11 +148,9 @@ def _expect_params(got, expected: dict[str, torch.Tensor], what: str, hint: str,
         expect_close(got[k], expected[k], f"{what}: params[{k!r}]", atol=atol, hint=hint)
 
 
-@functools.lru_cache(maxsize=4)
-def names_data(words: tuple[str, ...], block_size: int = 3,
+def names_data(words: list[str], block_size: int = 3,
                first: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    stoi, _ = build_vocab(list(words))
-    return build_dataset(list(words[:first]), block_size, stoi)
+    return names_dataset(words, build_vocab, build_dataset, block_size, first)
 
 
 # --------------------------------------------------------------------------- TODO 1
@@ -171,7 +159,7 @@ def _check_init(lesson, sizes: tuple[int, int, int, int], seed: int) -> dict:
     what = f"init_params{sizes + ('generator',)} with seed {seed}"
     with hint_on_error(what, "W1 has block_size * n_embd rows: one per number of a "
                              "flattened context"):
-        got = lesson.init_params(*sizes, _generator(lesson, seed))
+        got = lesson.init_params(*sizes, generator(seed, lesson))
     expected = _randn_params(lesson, *sizes, seed)
     expect_type(got, dict, what, hint='return a dict {"C": C, "W1": W1, "b1": b1, "W2": W2, '
                                       '"b2": b2}')
@@ -186,8 +174,8 @@ def _check_init(lesson, sizes: tuple[int, int, int, int], seed: int) -> dict:
                hint="create every parameter with requires_grad=True (or call "
                     ".requires_grad_() on it): training needs its gradient")
     values = [got[k] for k in NAMES]
-    g = _generator(lesson, seed)
-    uniform = [torch.rand(tuple(v.shape), generator=g, device=_dev(lesson)).cpu()
+    g = generator(seed, lesson)
+    uniform = [torch.rand(tuple(v.shape), generator=g, device=draw_device(lesson)).cpu()
                for v in values]
     hint = diagnose(values, [
         (uniform, "torch.rand draws uniformly from [0, 1); the parameters are standard "
@@ -216,7 +204,7 @@ def test_init_params_lecture(lesson):
         expect(n == count, f"init_params{sizes + ('generator',)}: number of parameters",
                expected=count, got=n, hint="C (27, n_embd), W1 (3 * n_embd, n_hidden), b1 "
                                            "(n_hidden,), W2 (n_hidden, 27), b2 (27,)")
-    if _dev(lesson) == "cpu":
+    if draw_device(lesson) == "cpu":
         expect_close(got["C"][0], torch.tensor([1.5674, -0.2373, -0.0274, -1.1008, 0.2859,
                                                 -0.0296, -1.5471, 0.6049, 0.0791, 0.9046]),
                      "C[0] for 27/3/10/200 and seed 2147483647", atol=1e-4,
@@ -236,14 +224,14 @@ def test_forward_small(lesson):
     what = "forward(params, X) with C (3, 2), W1 (4, 2), X (3, 2): block_size 2, n_embd 2"
     with hint_on_error(what, "flatten each context with emb.view(X.shape[0], -1): the "
                              "lecture's view(-1, 6) only fits block_size 3 with n_embd 2"):
-        got = lesson.helper("call_unmodified", "forward", [params, X_SMALL])
-    logits = got["result"]
+        logits = expect_unmodified(
+            lesson, "forward", [params, X_SMALL],
+            what=f"{what}: the arguments are left as they were",
+            expected="params and X unchanged",
+            hint="forward only reads params and X: no in-place operation (+=, tanh_, add_) on "
+                 "a parameter or on X")
     expect_tensor(logits, what, shape=(3, 3), dtype=torch.float32,
                   hint="one row of vocab_size logits per example: h @ W2 + b2")
-    expect(got["modified"] == [], f"{what}: the arguments are left as they were",
-           expected="params and X unchanged", got=f"changed: {', '.join(got['modified'])}",
-           hint="forward only reads params and X: no in-place operation (+=, tanh_, "
-                "add_) on a parameter or on X")
     expected = torch.tanh(PRE_SMALL) @ W2_SMALL + B2_SMALL
     emb = C_SMALL[X_SMALL]
     swapped = emb.transpose(1, 2).reshape(3, -1)  # the numbers of a context in the wrong order
@@ -285,7 +273,8 @@ def test_forward_gradients(lesson):
 
 @check(todo=2, points=2)
 def test_forward_names(lesson, words):
-    X, Y = names_data(tuple(words), 3, 5)
+    expect_started(lambda: lesson.forward(_small_params(), X_SMALL))
+    X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     what = "forward(params, X) on the first five names (32 examples), 27/3/2/100"
     with hint_on_error(what, "flatten each context with emb.view(X.shape[0], -1)"):
@@ -293,12 +282,12 @@ def test_forward_names(lesson, words):
     expect_tensor(logits, what, shape=(32, 27), dtype=torch.float32)
     expect_close(logits, _forward(params, X), what, atol=1e-4,
                  hint="emb = C[X]; h = tanh(emb.view(n, -1) @ W1 + b1); logits = h @ W2 + b2")
-    if _dev(lesson) == "cpu":
+    if draw_device(lesson) == "cpu":
         expect_close(F.cross_entropy(logits, Y).item(), 17.7697,
                      f"{what}: F.cross_entropy(logits, Y), the lecture's first loss",
                      atol=1e-3, rtol=0, hint="logits = h @ W2 + b2")
     # beyond the lecture: block_size 5, n_embd 4 on 1000 names
-    X, _ = names_data(tuple(words), 5, 1000)
+    X, _ = names_data(words, 5, 1000)
     params = _randn_params(lesson, 27, 5, 4, 30, 5)
     what = "forward(params, X) with block_size 5, n_embd 4, n_hidden 30 on 1000 names"
     with hint_on_error(what, "flatten each context with emb.view(X.shape[0], -1): the "
@@ -360,16 +349,17 @@ def test_train_step_small(lesson):
 
 @check(todo=3, points=2)
 def test_train_step_names(lesson, words):
-    X, Y = names_data(tuple(words), 3, 5)
+    expect_started(lambda: lesson.train_step(*_tiny_problem(lesson, 11), 0.1))
+    X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     losses = _check_steps(lesson, params, X, Y, 0.1, 5,
                           "train_step(params, X, Y, lr=0.1) five times on the first five "
                           "names (32 examples)", atol=1e-4)
-    if _dev(lesson) == "cpu":
+    if draw_device(lesson) == "cpu":
         expect_close(losses[0], 17.7697, "the first loss of the lecture's network", atol=1e-3,
                      rtol=0, hint="return the loss before the update")
     # beyond the lecture: block_size 4, n_embd 3, and an lr that is not 0.1
-    X, Y = names_data(tuple(words), 4, 20)
+    X, Y = names_data(words, 4, 20)
     params = _randn_params(lesson, 27, 4, 3, 16, 9)
     _check_steps(lesson, params, X, Y, 0.05, 4,
                  "train_step(params, X, Y, lr=0.05) with block_size 4, n_embd 3 on 20 names",
@@ -419,7 +409,8 @@ def test_overfit_batch_small(lesson):
 
 @check(todo=4, points=2)
 def test_overfit_batch_names(lesson, words):
-    X, Y = names_data(tuple(words), 3, 5)
+    expect_started(lambda: lesson.overfit_batch(*_tiny_problem(lesson, 13), 1, 0.1))
+    X, Y = names_data(words, 3, 5)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     what = ("overfit_batch(params, X, Y, steps=600, lr=0.1) with the lecture's network on the "
             "first five names (32 examples)")
@@ -441,12 +432,12 @@ def test_overfit_batch_names(lesson, words):
 def _minibatches(lesson, X, Y, steps: int, batch_size: int, seed: int, *, high: int | None = None,
                  once: bool = False) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """The batches train must use: torch.randint with the generator, one draw per step."""
-    g = _generator(lesson, seed)
+    g = generator(seed, lesson)
     out = []
     for _ in range(steps):
         if not once or not out:
             ix = torch.randint(0, X.shape[0] if high is None else high, (batch_size,),
-                               generator=g, device=_dev(lesson)).cpu()
+                               generator=g, device=draw_device(lesson)).cpu()
         out.append((X[ix], Y[ix]))
     return out
 
@@ -456,7 +447,7 @@ def _check_train(lesson, params, X, Y, steps: int, batch_size: int, lr: float, s
     with hint_on_error(what, "draw the indices with torch.randint(0, X.shape[0], "
                              "(batch_size,), generator=generator, device=X.device)"):
         got = lesson.helper("call_repeatedly", "train",
-                            [params, X, Y, steps, batch_size, lr, _generator(lesson, seed)],
+                            [params, X, Y, steps, batch_size, lr, generator(seed, lesson)],
                             {}, 1)
     losses = got["results"][0]
     _expect_losses(losses, steps, what)
@@ -489,19 +480,20 @@ def test_train_small(lesson):
     _check_train(lesson, params, X, Y, 3, 10, 0.2, 7,  # a batch larger than X: with replacement
                  "train(params, X, Y, steps=3, batch_size=10, lr=0.2, generator seeded 7)")
     what = "train(params, X, Y, steps=0, batch_size=3, lr=0.5, generator)"
-    got = lesson.train(params, X, Y, 0, 3, 0.5, _generator(lesson, 1))
+    got = lesson.train(params, X, Y, 0, 3, 0.5, generator(1, lesson))
     expect_equal(got, [], what, hint="zero steps: no losses, an empty list")
     what = "train(params, X, Y, ...): what it changes"
-    got = lesson.helper("call_unmodified", "train", [params, X, Y, 2, 3, 0.5,
-                                                     _generator(lesson, 2)])
-    expect("X" not in got["modified"] and "Y" not in got["modified"], what,
-           expected="X and Y unchanged", got=f"changed: {', '.join(got['modified'])}",
-           hint="pick the minibatch with X[ix], Y[ix] (a copy); don't shuffle or edit X, Y")
+    expect_unmodified(lesson, "train", [params, X, Y, 2, 3, 0.5, generator(2, lesson)],
+                      what=what, expected="X and Y unchanged", only=("X", "Y"),
+                      hint="pick the minibatch with X[ix], Y[ix] (a copy); don't shuffle or "
+                           "edit X, Y")
 
 
 @check(todo=5, points=3)
 def test_train_names(lesson, words):
-    X, Y = names_data(tuple(words))
+    params, X, Y = _tiny_problem(lesson, 14)
+    expect_started(lambda: lesson.train(params, X, Y, 1, 2, 0.1, generator(1, lesson)))
+    X, Y = names_data(words)
     params = _randn_params(lesson, 27, 3, 2, 100, SEED)
     # first three steps, compared with the reference, so a wrong loop fails fast (a step on
     # all 228146 examples instead of a minibatch would take minutes for 2000 steps)
@@ -513,9 +505,9 @@ def test_train_names(lesson, words):
     with hint_on_error(what, "draw the indices with torch.randint(0, X.shape[0], "
                              "(batch_size,), generator=generator, device=X.device)"):
         first = lesson.helper("call_repeatedly", "train",
-                              [params, X, Y, 1200, 128, 0.2, _generator(lesson, 42)], {}, 1)
+                              [params, X, Y, 1200, 128, 0.2, generator(42, lesson)], {}, 1)
         second = lesson.helper("call_repeatedly", "train",
-                               [first["args"][0], X, Y, 800, 128, 0.05, _generator(lesson, 43)],
+                               [first["args"][0], X, Y, 800, 128, 0.05, generator(43, lesson)],
                                {}, 1)
     losses = first["results"][0] + second["results"][0]
     _expect_losses(losses, 2000, what)

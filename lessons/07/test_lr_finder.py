@@ -7,12 +7,14 @@ import math
 
 import torch
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hint_on_error)
-from autograder.contract import Contract
+from autograder.cache import expensive
+from autograder.checking import (SEED, check, diagnose, draw_device, expect, expect_close,
+                                 expect_equal, expect_started, expect_tensor, expect_type,
+                                 expect_unmodified, generator, hint_on_error, names_dataset)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
 from autograder.given.lesson06_training import train_step
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -24,8 +26,6 @@ CONTRACT = Contract(
     },
 )
 
-
-SEED = 2147483647
 NAMES = ("C", "W1", "b1", "W2", "b2")
 
 SAME_BATCH = "draw a fresh minibatch for every rate, inside the loop"
@@ -43,18 +43,10 @@ SMOOTH = ("smooth first: the minimum of the raw, noisy losses is a lucky minibat
           "window of w losses with the smallest mean")
 
 
-def _dev(lesson) -> str:
-    return "cpu" if lesson.device in ("cpu", "strict") else lesson.device
-
-
-def _generator(dev: str, seed: int) -> torch.Generator:
-    return torch.Generator(device=dev).manual_seed(seed)
-
-
 def _randn_params(dev: str, vocab_size: int, block_size: int, n_embd: int, n_hidden: int,
                   seed: int) -> dict[str, torch.Tensor]:
     """Lesson 06's init_params, drawn on the device the student sees, kept on the CPU."""
-    g = _generator(dev, seed)
+    g = generator(seed, dev)
     shapes = [(vocab_size, n_embd), (block_size * n_embd, n_hidden), (n_hidden,),
               (n_hidden, vocab_size), (vocab_size,)]
     return {k: torch.randn(s, generator=g, device=dev).cpu().requires_grad_()
@@ -72,7 +64,7 @@ def _sweep(dev: str, params, X, Y, lrs: torch.Tensor, batch_size: int, seed: int
     once=True draws one minibatch for all rates, fresh=True starts every rate from the
     initial params. Returns (losses, params afterwards).
     """
-    g = _generator(dev, seed)
+    g = generator(seed, dev)
     trained = _copy(params)
     losses = []
     ix = None
@@ -92,20 +84,30 @@ def _tiny_problem(dev: str, seed: int):
     return params, X, Y
 
 
-@functools.lru_cache(maxsize=1)
-def names_data(words: tuple[str, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-    stoi, _ = build_vocab(list(words))
-    return build_dataset(list(words), 3, stoi)
+def names_data(words: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    return names_dataset(words, build_vocab, build_dataset)
 
 
-@functools.lru_cache(maxsize=2)
-def names_sweep(words: tuple[str, ...], device: str) -> tuple[torch.Tensor, list[float]]:
-    """The lecture's sweep: 27/3/2/100 from seed 2147483647, 1000 rates, batches of 32."""
+def names_sweep(words: list[str], device: str) -> tuple[torch.Tensor, list[float]]:
+    """The lecture's sweep: 27/3/2/100 from seed 2147483647, 1000 rates, batches of 32,
+    drawn on ``device``."""
+    lrs = 10 ** torch.linspace(-3, 0, 1000)
+    if device == "cpu":
+        return lrs, _names_sweep(tuple(words))
+    return lrs, _names_sweep_on(tuple(words), device)
+
+
+@expensive
+def _names_sweep(words: tuple[str, ...]) -> list[float]:
+    return _names_sweep_on(words, "cpu")
+
+
+@functools.lru_cache(maxsize=2)  # a GPU's draws are never kept on disk: other GPUs differ
+def _names_sweep_on(words: tuple[str, ...], device: str) -> list[float]:
     X, Y = names_data(words)
     params = _randn_params(device, 27, 3, 2, 100, SEED)
-    lrs = 10 ** torch.linspace(-3, 0, 1000)
-    losses, _ = _sweep(device, params, X, Y, lrs, 32, 42)
-    return lrs, losses
+    losses, _ = _sweep(device, params, X, Y, 10 ** torch.linspace(-3, 0, 1000), 32, 42)
+    return losses
 
 
 def _rule(lrs: torch.Tensor, losses: list[float], window: int) -> float:
@@ -119,7 +121,7 @@ def _rule(lrs: torch.Tensor, losses: list[float], window: int) -> float:
 # --------------------------------------------------------------------------- TODO 1
 
 def _check_sweep(lesson, params, X, Y, steps: int, batch_size: int, seed: int) -> None:
-    dev = _dev(lesson)
+    dev = draw_device(lesson)
     what = f"lr_sweep(params, X, Y, steps={steps}, batch_size={batch_size}, generator " \
            f"seeded {seed})"
     with hint_on_error(what, "make the rates on X's device, torch.linspace(-3, 0, steps, "
@@ -127,7 +129,7 @@ def _check_sweep(lesson, params, X, Y, steps: int, batch_size: int, seed: int) -
                              "X.shape[0], (batch_size,), generator=generator, "
                              "device=X.device), and pass train_step a number, lr.item()"):
         got = lesson.helper("call_repeatedly", "lr_sweep",
-                            [params, X, Y, steps, batch_size, _generator(dev, seed)], {}, 1)
+                            [params, X, Y, steps, batch_size, generator(seed, dev)], {}, 1)
     result = got["results"][0]
     expect(isinstance(result, (tuple, list)) and len(result) == 2, what,
            expected="a pair (lrs, losses)", got=str(type(result).__name__),
@@ -164,28 +166,28 @@ def _check_sweep(lesson, params, X, Y, steps: int, batch_size: int, seed: int) -
 
 @check(todo=1, points=2)
 def test_lr_sweep_small(lesson):
-    params, X, Y = _tiny_problem(_dev(lesson), 21)
+    params, X, Y = _tiny_problem(draw_device(lesson), 21)
     _check_sweep(lesson, params, X, Y, 4, 3, 42)  # rates 0.001, 0.01, 0.1, 1
     _check_sweep(lesson, params, X, Y, 7, 10, 7)  # a second seed; a batch larger than X
     _check_sweep(lesson, params, X, Y, 1, 2, 3)  # one rate: linspace(-3, 0, 1) = [-3]
     what = "lr_sweep(params, X, Y, ...): what it changes"
-    got = lesson.helper("call_unmodified", "lr_sweep",
-                        [params, X, Y, 3, 2, _generator(_dev(lesson), 5)])
-    expect("X" not in got["modified"] and "Y" not in got["modified"], what,
-           expected="X and Y unchanged", got=f"changed: {', '.join(got['modified'])}",
-           hint="pick each minibatch with X[ix], Y[ix] (a copy); don't edit X or Y")
+    expect_unmodified(lesson, "lr_sweep", [params, X, Y, 3, 2, generator(5, lesson)],
+                      what=what, expected="X and Y unchanged", only=("X", "Y"),
+                      hint="pick each minibatch with X[ix], Y[ix] (a copy); don't edit X or Y")
 
 
 @check(todo=1, points=3)
 def test_lr_sweep_names(lesson, words):
-    X, Y = names_data(tuple(words))
-    params = _randn_params(_dev(lesson), 27, 3, 2, 100, SEED)
+    params, X, Y = _tiny_problem(draw_device(lesson), 21)
+    expect_started(lambda: lesson.lr_sweep(params, X, Y, 2, 2, generator(1, lesson)))
+    X, Y = names_data(words)
+    params = _randn_params(draw_device(lesson), 27, 3, 2, 100, SEED)
     what = ("lr_sweep(params, X, Y, steps=1000, batch_size=32, generator seeded 42): the "
             "lecture's network on names.txt")
     with hint_on_error(what, "make the rates on X's device and pass train_step a number, "
                              "lr.item()"):
-        lrs, losses = lesson.lr_sweep(params, X, Y, 1000, 32, _generator(_dev(lesson), 42))
-    expected_lrs, expected = names_sweep(tuple(words), _dev(lesson))
+        lrs, losses = lesson.lr_sweep(params, X, Y, 1000, 32, generator(42, lesson))
+    expected_lrs, expected = names_sweep(words, draw_device(lesson))
     expect_tensor(lrs, f"{what}: lrs", shape=(1000,), dtype="floating")
     expect_close(lrs, expected_lrs, f"{what}: lrs", atol=1e-7, rtol=1e-5,
                  hint="lrs = 10 ** torch.linspace(-3, 0, steps)")
@@ -252,12 +254,12 @@ def test_suggest_lr_nonfinite(lesson):
     what = "suggest_lr(lrs, losses, window=2) with a tensor of losses ending in inf"
     with hint_on_error(what, f"{NONFINITE}; make the tensor of losses on lrs' device "
                              "(device=lrs.device)"):
-        got = lesson.helper("call_unmodified", "suggest_lr", [LRS_SMALL, losses, 2])
-    expect(got["modified"] == [], f"{what}: the arguments are left as they were",
-           expected="lrs and losses unchanged", got=f"changed: {', '.join(got['modified'])}",
-           hint="torch.as_tensor(losses) shares memory with a tensor passed in: replace the "
-                "non-finite values with torch.where (a new tensor), not in place")
-    result = got["result"]
+        result = expect_unmodified(
+            lesson, "suggest_lr", [LRS_SMALL, losses, 2],
+            what=f"{what}: the arguments are left as they were",
+            expected="lrs and losses unchanged",
+            hint="torch.as_tensor(losses) shares memory with a tensor passed in: replace the "
+                 "non-finite values with torch.where (a new tensor), not in place")
     expect_type(result, float, what, hint="return a Python float: float(lrs[...])")
     expect_close(result, float(LRS_SMALL[3]), f"{what}: the middle of [2.2, 2.1] (mean 2.15)",
                  hint=NONFINITE if result > float(LRS_SMALL[4]) else MIDDLE)
@@ -265,7 +267,8 @@ def test_suggest_lr_nonfinite(lesson):
 
 @check(todo=2, points=2)
 def test_suggest_lr_names(lesson, words):
-    lrs, losses = names_sweep(tuple(words), _dev(lesson))
+    expect_started(lambda: lesson.suggest_lr(LRS_SMALL, LOSSES_SMALL, 1))
+    lrs, losses = names_sweep(words, draw_device(lesson))
     what = "suggest_lr(lrs, losses) for the lecture's sweep on names.txt (1000 rates)"
     got = _suggest(lesson, lrs, losses, 20, what)
     expected = _rule(lrs, losses, 20)
@@ -342,7 +345,9 @@ def test_plot_lr_sweep_small(lesson):
 
 @check(todo=3, points=1)
 def test_plot_lr_sweep_names(lesson, words):
-    lrs, losses = names_sweep(tuple(words), _dev(lesson))
+    expect_started(lambda: lesson.helper("figure_info", "plot_lr_sweep",
+                                         torch.tensor([0.01, 0.1]), [2.0, 3.0], None))
+    lrs, losses = names_sweep(words, draw_device(lesson))
     suggested = _rule(lrs, losses, 20)
     what = "plot_lr_sweep(lrs, losses, suggested) for the lecture's sweep (1000 rates)"
     ax = _figure(lesson, lrs, losses, suggested, what)

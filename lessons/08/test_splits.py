@@ -9,12 +9,14 @@ import random
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, expect_type, hint_on_error)
-from autograder.contract import Contract
+from autograder.cache import expensive
+from autograder.checking import (SEED, check, diagnose, expect, expect_close, expect_equal,
+                                 expect_started, expect_tensor, expect_type, expect_unmodified,
+                                 generator, hint_on_error)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
 from autograder.given.lesson06_training import forward, init_params, train
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -26,8 +28,6 @@ CONTRACT = Contract(
         "fit_verdict":    "train_loss, dev_loss, tolerance=0.1",
     },
 )
-
-SEED = 2147483647
 
 # Ten words over the vocabulary '.', 'A', 'B', 'C' (not a-z), and their shuffles.
 WORDS10 = ["AB", "C", "BCA", "A", "CCB", "BA", "CAB", "B", "AAC", "CB"]
@@ -48,10 +48,6 @@ CUTS = ("cut at n1 = int(0.8 * n) and n2 = int(0.9 * n): train = shuffled[:n1], 
         "shuffled[n1:n2], test = shuffled[n2:]")
 NO_GRAPH = ("evaluate only reads the model: compute the loss under torch.no_grad() and return "
             "loss.item(), a Python float")
-
-
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def _cut(shuffled: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -131,6 +127,7 @@ def test_split_words_leaves_words_unchanged(lesson):
 
 @check(todo=1, points=2)
 def test_split_words_names(lesson, words):
+    expect_started(lambda: lesson.split_words(list(WORDS10), 42))
     what = "split_words(names.txt, 42)"
     got = lesson.split_words(list(words), 42)
     _expect_three_lists(got, what)
@@ -170,10 +167,23 @@ def _datasets(parts: tuple[tuple[str, ...], ...], block_size: int,
     return tuple(build_dataset(list(part), block_size, dict(stoi)) for part in parts)
 
 
+@expensive
+def _names_split(words: tuple[str, ...], block_size: int
+                 ) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
+    """The reference build_dataset of names.txt's train, dev and test words (the shuffle of
+    random.Random(42), cut at 80% and 90%) with names.txt's vocabulary."""
+    stoi, _ = build_vocab(list(words))
+    shuffled = list(words)
+    random.Random(42).shuffle(shuffled)
+    return tuple(tuple(build_dataset(part, block_size, stoi)) for part in _cut(shuffled))
+
+
 def _expect_split_data(got, parts: tuple[list[str], ...], block_size: int,
-                       stoi: dict[str, int], what: str, shuffled: list[str]) -> None:
+                       stoi: dict[str, int], what: str, shuffled: list[str],
+                       expected: tuple | None = None) -> None:
     _expect_splits(got, what, block_size)
-    expected = _datasets(tuple(tuple(p) for p in parts), block_size, tuple(stoi.items()))
+    if expected is None:
+        expected = _datasets(tuple(tuple(p) for p in parts), block_size, tuple(stoi.items()))
     for name, part, (X, Y) in zip(SPLITS, parts, expected):
         pair = got[name]
         if torch.equal(pair[1], Y) and torch.equal(pair[0], X):
@@ -231,6 +241,7 @@ def test_split_datasets_seed_and_block_sizes(lesson):
 
 @check(todo=2, points=2)
 def test_split_datasets_names(lesson, words):
+    expect_started(lambda: lesson.split_datasets(list(WORDS10), 2, dict(STOI_ABC), 42))
     stoi, _ = build_vocab(words)
     what = "split_datasets(names.txt, 3, stoi)"
     got = lesson.split_datasets(list(words), 3, stoi)
@@ -241,14 +252,15 @@ def test_split_datasets_names(lesson, words):
                       "the words of split_words(words, seed) with the default seed 42")
     shuffled = list(words)
     random.Random(42).shuffle(shuffled)
-    _expect_split_data(got, _cut(shuffled), 3, stoi, what, shuffled)
+    _expect_split_data(got, _cut(shuffled), 3, stoi, what, shuffled,
+                       expected=_names_split(tuple(words), 3))
 
 
 # --------------------------------------------------------------------------- TODO 3
 
 def _small_params(vocab_size: int, block_size: int, n_embd: int, n_hidden: int,
                   seed: int) -> dict[str, torch.Tensor]:
-    params = init_params(vocab_size, block_size, n_embd, n_hidden, _generator(seed))
+    params = init_params(vocab_size, block_size, n_embd, n_hidden, generator(seed))
     return {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
 
 
@@ -316,9 +328,10 @@ def test_evaluate_builds_no_graph(lesson):
 def test_evaluate_leaves_params_unchanged(lesson):
     params = _small_params(4, 2, 2, 3, 3)
     what = "evaluate(params, X, Y)"
-    out = lesson.helper("call_unmodified", "evaluate", [params, X_ABC, Y_ABC])
-    expect_equal(out["modified"], [], f"{what} must not change its arguments",
-                 hint="evaluating is not training: no train_step, no update of the parameters")
+    expect_unmodified(lesson, "evaluate", [params, X_ABC, Y_ABC],
+                      what=f"{what} must not change its arguments",
+                      hint="evaluating is not training: no train_step, no update of the "
+                           "parameters")
     after = lesson.helper("call_repeatedly", "evaluate", [params, X_ABC, Y_ABC], {}, 2)["args"][0]
     expect_equal({k: bool(v.requires_grad) for k, v in after.items()},
                  {k: True for k in params}, f"{what}: the parameters still require grad",
@@ -328,11 +341,9 @@ def test_evaluate_leaves_params_unchanged(lesson):
 
 @check(todo=3, points=2)
 def test_evaluate_names(lesson, words):
-    stoi, _ = build_vocab(words)
+    expect_started(lambda: lesson.evaluate(_small_params(4, 2, 2, 3, 1), X_ABC, Y_ABC))
     for block_size, n_embd, n_hidden in ((3, 10, 200), (4, 5, 30)):
-        shuffled = list(words)
-        random.Random(42).shuffle(shuffled)
-        X, Y = _datasets((tuple(_cut(shuffled)[1]),), block_size, tuple(stoi.items()))[0]
+        X, Y = _names_split(tuple(words), block_size)[1]  # the dev part
         params = _small_params(27, block_size, n_embd, n_hidden, SEED)
         what = (f"evaluate(params, Xdev, Ydev) on names.txt's dev split, block_size "
                 f"{block_size}, n_embd {n_embd}, n_hidden {n_hidden} (untrained, loss > 10)")
@@ -388,30 +399,26 @@ def test_fit_verdict_small(lesson):
                      hint=_verdict_hint(got, train_loss, dev_loss, tolerance))
 
 
-@functools.lru_cache(maxsize=1)
+@expensive
 def _two_models(words: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     """(train loss, dev loss) of a big model trained on 32 examples, a tiny one on all."""
-    stoi, _ = build_vocab(list(words))
-    shuffled = list(words)
-    random.Random(42).shuffle(shuffled)
-    train_words, dev_words, _ = _cut(shuffled)
-    Xtr, Ytr = build_dataset(train_words, 3, stoi)
-    Xdev, Ydev = build_dataset(dev_words, 3, stoi)
+    (Xtr, Ytr), (Xdev, Ydev), _ = _names_split(words, 3)
     losses = {}
     for name, (X, Y, n_embd, n_hidden, steps, batch) in {
             "big model, 32 examples": (Xtr[:32], Ytr[:32], 10, 200, 300, 32),
             "tiny model, all examples": (Xtr, Ytr, 2, 10, 500, 64)}.items():
-        params = init_params(27, 3, n_embd, n_hidden, _generator())
+        params = init_params(27, 3, n_embd, n_hidden, generator())
         with torch.no_grad():  # a tame start, so that a few hundred steps are enough
             params["W2"] *= 0.01
             params["b2"] *= 0
-        train(params, X, Y, steps, batch, 0.2, _generator())
+        train(params, X, Y, steps, batch, 0.2, generator())
         losses[name] = (_trusted_loss(params, X, Y), _trusted_loss(params, Xdev, Ydev))
     return losses
 
 
 @check(todo=4, points=2)
 def test_fit_verdict_names(lesson, words):
+    expect_started(lambda: lesson.fit_verdict(2.0, 2.5))
     expected = {"big model, 32 examples": "overfitting",
                 "tiny model, all examples": "underfitting"}
     for name, (train_loss, dev_loss) in _two_models(tuple(words)).items():

@@ -1,28 +1,29 @@
 """Checks for lesson 09 (experiments.py). Run them with:  pytest lessons/09
 
 E01 is judged by training: the check validates the configuration your ``e01_config``
-returns and trains it with the course's own trainer below (``train_config``), in the
+returns and trains it with the course's own trainer (``autograder.trainer``), in the
 checks' process, never in yours. The trainer calls none of this lesson's functions.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import time
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import (check, diagnose, expect, expect_close,
-                                 expect_tensor, expect_type, fail, hint_on_error)
-from autograder.contract import Contract
+from autograder.checking import (SEED, check, diagnose, expect, expect_close, expect_started,
+                                 expect_tensor, expect_type, expect_unmodified, fail,
+                                 generator, hint_on_error, names_dataset, names_splits,
+                                 one_thread)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
 from autograder.given.lesson08_splits import evaluate, split_datasets
 from autograder.given.lesson06_training import train
+from autograder.cache import expensive
+from autograder.trainer import MAX_SECONDS, config_problems, estimated_seconds, train_config
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -40,201 +41,7 @@ CONTRACT = Contract(
     },
 )
 
-SEED = 2147483647
 LN27 = math.log(27)  # 3.295837: the loss of a uniform prediction over 27 symbols
-
-
-def _generator(seed: int = SEED) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-# =========================================================================== the trainer
-# The course's trusted reference trainer for E01 (and the benchmark
-# tests/benchmarks/mlp_speed.py). It is plain course code: it calls nothing of the
-# student's module and none of this lesson's TODO functions.
-
-@functools.lru_cache(maxsize=8)
-def splits(words: tuple[str, ...], block_size: int) -> tuple[torch.Tensor, ...]:
-    """(Xtr, Ytr, Xdev, Ydev, Xte, Yte): lesson 08's reference split_datasets, seed 42.
-
-    25626/3203/3204 words; the vocabulary is names.txt's 27 symbols.
-    """
-    stoi, _ = build_vocab(list(words))
-    parts = split_datasets(list(words), block_size, stoi)
-    return (*parts["train"], *parts["dev"], *parts["test"])
-
-
-# Limits of an E01 configuration, and its defaults.
-LIMITS = {"block_size": (1, 8), "n_embd": (1, 64), "n_hidden": (1, 1000),
-          "steps": (1, 200_000), "batch_size": (1, 4096)}
-OPTIONAL = {"weight_decay": 0.0, "init": "scaled", "milestones": [], "gamma": 1.0}
-KEYS = (*LIMITS, "optimizer", "lr", "schedule", "seed")
-MAX_PARAMS = 100_000
-# Estimated seconds of training on one core: steps * (STEP_COST + batch_size * parameters
-# * EXAMPLE_COST), measured on the course's development machine (lesson 09's README).
-STEP_COST = 4.0e-4
-EXAMPLE_COST = 9.0e-11
-MAX_SECONDS = 60.0
-
-
-def count_params(block_size: int, n_embd: int, n_hidden: int, vocab_size: int = 27) -> int:
-    """Parameters of the MLP: C, W1, b1, W2, b2."""
-    return (vocab_size * n_embd + block_size * n_embd * n_hidden + n_hidden
-            + n_hidden * vocab_size + vocab_size)
-
-
-def estimated_seconds(config: dict[str, Any]) -> float:
-    """The budget's estimate of the training time of a (valid) configuration."""
-    n = count_params(config["block_size"], config["n_embd"], config["n_hidden"])
-    return config["steps"] * (STEP_COST + config["batch_size"] * n * EXAMPLE_COST)
-
-
-def config_problems(config: Any) -> list[str]:
-    """What is wrong with an E01 configuration (types, ranges, budget); [] when valid."""
-    if not isinstance(config, dict):
-        return [f"the configuration must be a dict, got a {type(config).__name__}"]
-    problems = [f"missing key {k!r}" for k in KEYS if k not in config]
-    unknown = set(config) - set(KEYS) - set(OPTIONAL)
-    problems += [f"unknown key {k!r} (the keys are {', '.join(KEYS + tuple(OPTIONAL))})"
-                 for k in sorted(unknown, key=str)]
-    if problems:
-        return problems
-
-    def is_int(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
-
-    def is_number(v: Any) -> bool:
-        return (is_int(v) or isinstance(v, float)) and math.isfinite(v)
-
-    for key, (low, high) in LIMITS.items():
-        if not is_int(config[key]) or not low <= config[key] <= high:
-            problems.append(f"{key} must be an int from {low} to {high}, got {config[key]!r}")
-    if config["optimizer"] not in ("sgd", "adamw"):
-        problems.append(f"optimizer must be 'sgd' or 'adamw', got {config['optimizer']!r}")
-    if not is_number(config["lr"]) or not 0 < config["lr"] <= 1:
-        problems.append(f"lr must be a number in (0, 1], got {config['lr']!r}")
-    if config["schedule"] not in ("constant", "step", "onecycle"):
-        problems.append(f"schedule must be 'constant', 'step' or 'onecycle', "
-                        f"got {config['schedule']!r}")
-    if not is_int(config["seed"]) or not 0 <= config["seed"] < 2 ** 63:
-        problems.append(f"seed must be a non-negative int, got {config['seed']!r}")
-    wd = config.get("weight_decay", 0.0)
-    if not is_number(wd) or not 0 <= wd <= 1:
-        problems.append(f"weight_decay must be a number in [0, 1], got {wd!r}")
-    if config.get("init", "scaled") not in ("lecture", "scaled"):
-        problems.append(f"init must be 'lecture' or 'scaled', got {config.get('init')!r}")
-    if config["schedule"] == "step":
-        milestones, gamma = config.get("milestones"), config.get("gamma")
-        if (not isinstance(milestones, (list, tuple)) or len(milestones) > 10
-                or not all(is_int(m) and m >= 0 for m in milestones)):
-            problems.append(f"a step schedule needs milestones, a list of at most 10 "
-                            f"non-negative ints, got {milestones!r}")
-        if not is_number(gamma) or not 0 < gamma <= 1:
-            problems.append(f"a step schedule needs gamma, a number in (0, 1], got {gamma!r}")
-    if problems:
-        return problems
-    n = count_params(config["block_size"], config["n_embd"], config["n_hidden"])
-    if n > MAX_PARAMS:
-        problems.append(f"{n} parameters, more than the budget's {MAX_PARAMS}")
-    seconds = estimated_seconds(config)
-    if seconds > MAX_SECONDS:
-        problems.append(f"estimated {seconds:.0f} s of training on one core, more than the "
-                        f"budget's {MAX_SECONDS:.0f} s (fewer steps, a smaller batch or "
-                        f"fewer parameters)")
-    return problems
-
-
-def lr_at(config: dict[str, Any], step: int) -> float:
-    """The trainer's learning rate at ``step`` (0-based) for a valid configuration."""
-    lr, steps = float(config["lr"]), config["steps"]
-    if config["schedule"] == "step":
-        return lr * config["gamma"] ** sum(1 for m in config["milestones"] if m <= step)
-    if config["schedule"] == "onecycle":
-        warm = max(1, steps // 10)
-        if step < warm:  # linear warm-up from lr / 25
-            return lr * (0.04 + 0.96 * step / warm)
-        return lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm)))
-    return lr
-
-
-def _adamw(params: list[torch.Tensor], lr: float, weight_decay: float) -> torch.optim.AdamW:
-    """AdamW with betas (0.9, 0.99); the fused CPU kernel where this torch has one (2.4+),
-    which takes a third of the time of the per-parameter loop on these small tensors."""
-    try:
-        return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99),
-                                 weight_decay=weight_decay, fused=True)
-    except (RuntimeError, TypeError):
-        return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Train on one CPU thread, as the budget assumes; restores the thread count after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def train_config(config: dict[str, Any], words: list[str] | tuple[str, ...],
-                 progress: bool = False) -> dict[str, float]:
-    """Train a valid E01 configuration on the train split; the course's reference trainer.
-
-    The MLP of lessons 06-08 (C, tanh hidden layer, output layer), drawn from
-    torch.Generator().manual_seed(seed) in the order C, W1, b1, W2, b2 (init "lecture":
-    plain randn; "scaled": W1 * (5/3) / sqrt(block_size * n_embd), b1 * 0.01,
-    W2 * 0.01, b2 = 0). Minibatches of the train split drawn with the same generator;
-    SGD or AdamW (betas 0.9, 0.99) with the schedule of ``lr_at``. Returns
-    {"train": float, "dev": float, "seconds": float (training only), "parameters": int}.
-    """
-    c = {**OPTIONAL, **config}
-    Xtr, Ytr, Xdev, Ydev, _, _ = splits(tuple(words), c["block_size"])
-    g = _generator(c["seed"])
-    fan_in = c["block_size"] * c["n_embd"]
-    C = torch.randn((27, c["n_embd"]), generator=g)
-    W1 = torch.randn((fan_in, c["n_hidden"]), generator=g)
-    b1 = torch.randn(c["n_hidden"], generator=g)
-    W2 = torch.randn((c["n_hidden"], 27), generator=g)
-    b2 = torch.randn(27, generator=g)
-    if c["init"] == "scaled":
-        W1, b1, W2, b2 = W1 * (5 / 3) / fan_in ** 0.5, b1 * 0.01, W2 * 0.01, b2 * 0
-    params = [p.requires_grad_(True) for p in (C, W1, b1, W2, b2)]
-    if c["optimizer"] == "adamw":
-        opt: torch.optim.Optimizer = _adamw(params, c["lr"], c["weight_decay"])
-    else:
-        opt = torch.optim.SGD(params, lr=c["lr"])
-
-    def forward(X: torch.Tensor) -> torch.Tensor:
-        x = C[X].view(X.shape[0], -1)
-        return torch.tanh(x @ W1 + b1) @ W2 + b2
-
-    batch = c["batch_size"]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=c["steps"])
-    with one_thread():
-        start = time.perf_counter()
-        for step in range(c["steps"]):
-            for group in opt.param_groups:
-                group["lr"] = lr_at(c, step)
-            ix = torch.randint(0, Xtr.shape[0], (batch,), generator=g)
-            loss = F.cross_entropy(forward(Xtr[ix]), Ytr[ix])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            if bar is not None:
-                bar.update()
-        seconds = time.perf_counter() - start
-        with torch.no_grad():
-            train = F.cross_entropy(forward(Xtr), Ytr).item()
-            dev = F.cross_entropy(forward(Xdev), Ydev).item()
-    if bar is not None:
-        bar.close()
-    return {"train": train, "dev": dev, "seconds": seconds,
-            "parameters": sum(p.numel() for p in params)}
 
 
 # =========================================================================== small data
@@ -325,7 +132,7 @@ def test_plot_embeddings_small(lesson):
 def test_plot_embeddings_names(lesson, words):
     itos = _names_itos(words)
     for seed in (SEED, 42):
-        C = torch.randn((27, 2), generator=_generator(seed))
+        C = torch.randn((27, 2), generator=generator(seed))
         what = f"plot_embeddings(C, itos) for names.txt's 27 characters (C drawn with seed {seed})"
         with hint_on_error(what, "take the columns C[:, 0] and C[:, 1] of the table (with "
                                  ".detach(), since a trained C requires grad) for scatter and "
@@ -387,7 +194,7 @@ def test_plot_loss_curve_small(lesson):
 
 @check(todo=2, points=1)
 def test_plot_loss_curve_training(lesson):
-    g = _generator()
+    g = generator()
     steps = torch.arange(3000, dtype=torch.float64)
     # a made-up training curve: from about 27 down to about 2.1, with minibatch noise
     noise = 1 + 0.1 * torch.rand(3000, generator=g, dtype=torch.float64)
@@ -479,7 +286,8 @@ def test_e01_config_trains(lesson, words):
     if problems:
         fail("e01_config(): not trained, the configuration is invalid: " + "; ".join(problems),
              expected="a valid configuration within the budget", got=config, hint=problems[0])
-    result = train_config(config, words)  # the course's trainer, in the checks' process
+    data = names_splits(words, build_vocab, split_datasets, config["block_size"])
+    result = train_config(config, data)  # the course's trainer, in the checks' process
     expect(math.isfinite(result["dev"]) and result["dev"] <= 2.2,
            f"e01_config() trained by the course's trainer ({result['parameters']} parameters, "
            f"{result['seconds']:.1f} s on one thread, train loss {result['train']:.4f}): the "
@@ -530,7 +338,7 @@ def _init(lesson, V: int, block_size: int, n_embd: int, n_hidden: int, seed: int
     what = f"init_uniform({V}, {block_size}, {n_embd}, {n_hidden}, generator seeded {seed})"
     with hint_on_error(what, "draw with torch.randn(shape, generator=generator), then scale; "
                              "W1 has block_size * n_embd rows"):
-        params = lesson.init_uniform(V, block_size, n_embd, n_hidden, _generator(seed))
+        params = lesson.init_uniform(V, block_size, n_embd, n_hidden, generator(seed))
     expect_type(params, dict, what, hint="return a dict {'C': ..., 'W1': ..., ...}")
     expect(sorted(params) == sorted(SHAPES), f"{what}: the keys", expected=sorted(SHAPES),
            got=sorted(params), hint="lesson 06's names: C, W1, b1, W2, b2")
@@ -545,19 +353,12 @@ def _init(lesson, V: int, block_size: int, n_embd: int, n_hidden: int, seed: int
     return params
 
 
-@functools.lru_cache(maxsize=1)
-def names_dataset(words: tuple[str, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-    """(X, Y) of all of names.txt with block_size 3: 228146 examples."""
-    stoi, _ = build_vocab(list(words))
-    return build_dataset(list(words), 3, stoi)
-
-
 @check(todo=6, points=2)
 def test_init_uniform_first_loss(lesson, words):
-    X, Y = names_dataset(tuple(words))
     first = None
     for seed in (SEED, 42):
         params = _init(lesson, 27, 3, 10, 200, seed)
+        X, Y = names_dataset(words, build_vocab, build_dataset)  # all 228146 examples
         loss = evaluate(params, X, Y)
         what = (f"the step-0 loss on names.txt (228146 examples, block_size 3, n_embd 10, "
                 f"n_hidden 200, seed {seed})")
@@ -583,11 +384,12 @@ def test_init_uniform_first_loss(lesson, words):
 
 @check(todo=6, points=2)
 def test_init_uniform_learns(lesson, words):
-    Xtr, Ytr, Xdev, Ydev, _, _ = splits(tuple(words), 3)
     params = _init(lesson, 27, 3, 10, 200, 7)
+    data = names_splits(words, build_vocab, split_datasets)
+    (Xtr, Ytr), (Xdev, Ydev) = data["train"], data["dev"]
     leaves = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
     with one_thread():  # lesson 06's reference minibatch SGD
-        train(leaves, Xtr, Ytr, steps=500, batch_size=32, lr=0.1, generator=_generator(7))
+        train(leaves, Xtr, Ytr, steps=500, batch_size=32, lr=0.1, generator=generator(7))
     dev = evaluate(leaves, Xdev, Ydev)
     expect(dev < 2.65, "500 steps of lesson 06's train (batch 32, lr 0.1) from "
                        "init_uniform(27, 3, 10, 200, seed 7): the dev loss falls below 2.65",
@@ -596,7 +398,7 @@ def test_init_uniform_learns(lesson, words):
                 "with the generator) so that the hidden units differ; only the output "
                 "layer starts small")
     for V, block_size, n_embd, n_hidden in ((5, 1, 7, 30), (5, 4, 3, 16), (5, 5, 2, 50)):
-        g = _generator(V + block_size)
+        g = generator(V + block_size)
         X = torch.randint(0, V, (400, block_size), generator=g)
         Y = torch.randint(0, V, (400,), generator=g)
         params = _init(lesson, V, block_size, n_embd, n_hidden, SEED)
@@ -635,7 +437,7 @@ def direct_logits(params: dict, X: torch.Tensor, direct: bool = True) -> torch.T
 
 def _direct_params(V: int, block_size: int, n_embd: int, n_hidden: int, seed: int,
                    scale: float = 1.0) -> dict[str, torch.Tensor]:
-    g = _generator(seed)
+    g = generator(seed)
     shapes = _shapes(V, block_size, n_embd, n_hidden)
     shapes["Wd"] = (block_size * n_embd, V)
     return {k: torch.randn(s, generator=g) * (scale if k == "C" else 1.0)
@@ -675,17 +477,17 @@ def test_forward_direct_small(lesson):
            "forward_direct: the direct weights Wd change the output",
            expected="different logits for Wd != 0", got="the same logits",
            hint="add x @ Wd to the logits")
-    out = lesson.helper("call_unmodified", "forward_direct", [SMALL, X_SMALL])
-    expect(out["modified"] == [], f"{what} leaves params and X unchanged", expected="[]",
-           got=out["modified"], hint="don't write into the parameters or X (no in-place "
-                                     "+= on a parameter, no X.clamp_ or view assignment)")
+    expect_unmodified(lesson, "forward_direct", [SMALL, X_SMALL],
+                      what=f"{what} leaves params and X unchanged",
+                      hint="don't write into the parameters or X (no in-place += on a "
+                           "parameter, no X.clamp_ or view assignment)")
 
 
 @check(todo=7, points=2)
 def test_forward_direct_gradients(lesson):
     params = _direct_params(5, 3, 4, 8, SEED)
-    X = torch.randint(0, 5, (12, 3), generator=_generator(1))
-    weights = torch.randn((12, 5), generator=_generator(2))
+    X = torch.randint(0, 5, (12, 3), generator=generator(1))
+    weights = torch.randn((12, 5), generator=generator(2))
     what = "forward_direct(params, X): gradients of (logits * w).sum()"
     out = lesson.helper("call_with_grad", "forward_direct", [params, X], {}, weights)
     expect(out["graph"], f"{what}: the logits are differentiable", expected="a graph",
@@ -712,7 +514,7 @@ def test_forward_direct_sizes(lesson):
     for V, block_size, n_embd, n_hidden, n in ((5, 1, 7, 6, 9), (5, 4, 3, 10, 7),
                                                (27, 5, 2, 100, 11)):
         params = _direct_params(V, block_size, n_embd, n_hidden, V + block_size)
-        X = torch.randint(0, V, (n, block_size), generator=_generator(block_size))
+        X = torch.randint(0, V, (n, block_size), generator=generator(block_size))
         what = (f"forward_direct(params, X) for vocabulary {V}, block_size {block_size}, "
                 f"n_embd {n_embd}, n_hidden {n_hidden}")
         with hint_on_error(what, "flatten with the sizes of X and C: C[X].view(X.shape[0], -1)"
@@ -720,7 +522,7 @@ def test_forward_direct_sizes(lesson):
             got = lesson.forward_direct(params, X)
         _expect_direct(got, params, X, what)
     params = _direct_params(6, 3, 4, 20, 3, scale=60.0)  # |x| around 60: tanh saturates
-    X = torch.randint(0, 6, (10, 3), generator=_generator(4))
+    X = torch.randint(0, 6, (10, 3), generator=generator(4))
     what = "forward_direct(params, X) with embeddings of size about 60 (tanh saturates)"
     got = lesson.forward_direct(params, X)
     expect(bool(torch.isfinite(got).all()), f"{what} is finite", expected="finite logits",
@@ -729,10 +531,26 @@ def test_forward_direct_sizes(lesson):
     _expect_direct(got, params, X, what)
 
 
+COMPARE = dict(n_embd=5, n_hidden=40, steps=150, batch_size=32, lr=0.1)
+
+
+def _compare_data(words) -> tuple[torch.Tensor, ...]:
+    """E03's data: the first 20000 training and 5000 dev examples of names.txt."""
+    data = names_splits(words, build_vocab, split_datasets)
+    (Xtr, Ytr), (Xdev, Ydev) = data["train"], data["dev"]
+    return Xtr[:20000], Ytr[:20000], Xdev[:5000], Ydev[:5000]
+
+
+@expensive
+def _compare_expected(words: tuple[str, ...], seed: int) -> dict[str, dict]:
+    """What compare_direct must return on E03's data with COMPARE's settings."""
+    return _compare_reference(*_compare_data(words), seed=seed, **COMPARE)
+
+
 def _compare_reference(X, Y, Xdev, Ydev, n_embd, n_hidden, steps, batch_size, lr,
                        seed) -> dict[str, dict]:
     """What compare_direct must return, computed with the trusted logits above."""
-    g = _generator(seed)
+    g = generator(seed)
     block_size = X.shape[1]
     start = {"C": torch.randn((27, n_embd), generator=g),
              "W1": torch.randn((block_size * n_embd, n_hidden), generator=g),
@@ -763,21 +581,20 @@ def _compare_reference(X, Y, Xdev, Ydev, n_embd, n_hidden, steps, batch_size, lr
 
 @check(todo=7, points=2)
 def test_forward_direct_trained(lesson, words):
-    Xtr, Ytr, Xdev, Ydev, _, _ = splits(tuple(words), 3)
-    Xtr, Ytr, Xdev, Ydev = Xtr[:20000], Ytr[:20000], Xdev[:5000], Ydev[:5000]
+    expect_started(lambda: lesson.forward_direct(SMALL, X_SMALL))
+    Xtr, Ytr, Xdev, Ydev = _compare_data(words)
     for seed in (SEED, 42):
-        args = dict(n_embd=5, n_hidden=40, steps=150, batch_size=32, lr=0.1)
+        args = COMPARE
         what = (f"compare_direct (E03's experiment on 20000 training examples, 150 steps, "
                 f"seed {seed}) with your forward_direct")
         with hint_on_error(what, "compare_direct calls forward_direct(params, X[ix]) on "
                                  "minibatches: make the small forward_direct checks pass first"):
-            out = lesson.helper("call_unmodified", "compare_direct", [Xtr, Ytr, Xdev, Ydev],
-                                {**args, "generator": _generator(seed)})
-        got = out["result"]
-        expect(out["modified"] == [], f"{what} leaves the data unchanged", expected="[]",
-               got=out["modified"], hint="forward_direct must not write into X (no X.clamp_ "
-                                         "or other in-place operation on its inputs)")
-        expected = _compare_reference(Xtr, Ytr, Xdev, Ydev, seed=seed, **args)
+            got = expect_unmodified(
+                lesson, "compare_direct", [Xtr, Ytr, Xdev, Ydev],
+                {**args, "generator": generator(seed)}, what=f"{what} leaves the data unchanged",
+                hint="forward_direct must not write into X (no X.clamp_ or other in-place "
+                     "operation on its inputs)")
+        expected = _compare_expected(tuple(words), seed)
         expect_type(got, dict, what)
         hint = ("the direct model must differ from the plain one: add x @ Wd in forward_direct"
                 if isinstance(got.get("direct"), dict) and got["direct"] == got.get("plain")

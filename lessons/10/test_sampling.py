@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import math
 
 import torch
 import torch.nn.functional as F
 
-from autograder.checking import (check, diagnose, expect, expect_close, expect_equal,
-                                 expect_tensor, hint_on_error)
-from autograder.contract import Contract
+from autograder.cache import expensive
+from autograder.checking import (SEED, check, diagnose, draw_device, expect, expect_close,
+                                 expect_equal, expect_started, expect_tensor, expect_unmodified,
+                                 generator, hint_on_error, names_splits)
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson08_splits import split_datasets
 from autograder.given.lesson06_training import forward, init_params, train
+from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -24,7 +25,6 @@ CONTRACT = Contract(
     },
 )
 
-SEED = 2147483647
 ITOS_ABC = {0: ".", 1: "A", 2: "B", 3: "C"}  # a vocabulary that is not a-z
 ITOS_6 = {0: ".", 1: "x", 2: "7", 3: "Q", 4: "é", 5: "-"}
 
@@ -37,15 +37,6 @@ MULTINOMIAL = ("draw each character with torch.multinomial(probs, num_samples=1,
                "generator")
 GENERATOR = ("pass generator=generator to torch.multinomial: the global random generator (or "
              "one seeded by you) gives other names than the generator that was passed in")
-
-
-def _device(lesson) -> str:
-    """Where the trusted loop must run to draw the same numbers as the student's code."""
-    return lesson.device if lesson.device in ("cuda", "mps") else "cpu"
-
-
-def _generator(seed: int, device: str = "cpu") -> torch.Generator:
-    return torch.Generator(device=device).manual_seed(seed)
 
 
 def _abac_params() -> dict[str, torch.Tensor]:
@@ -70,29 +61,34 @@ def _abac_params() -> dict[str, torch.Tensor]:
 
 def _random_params(vocab_size: int, block_size: int, seed: int) -> dict[str, torch.Tensor]:
     """A small untrained model with tame logits: names of a few characters."""
-    params = init_params(vocab_size, block_size, 3, 16, _generator(seed))
+    params = init_params(vocab_size, block_size, 3, 16, generator(seed))
     with torch.no_grad():
         params["W2"] *= 0.3
         params["b2"][0] = -1.0  # '.' a little less likely than the other characters
     return params
 
 
-@functools.lru_cache(maxsize=1)
-def _trained(words: tuple[str, ...]) -> dict[str, torch.Tensor]:
+def _trained(words: list[str]) -> dict[str, torch.Tensor]:
+    """_trained_params, as leaves that require grad (the parameters of a model)."""
+    return {k: v.detach().clone().requires_grad_(True)
+            for k, v in _trained_params(tuple(words)).items()}
+
+
+@expensive
+def _trained_params(words: tuple[str, ...]) -> dict[str, torch.Tensor]:
     """The lecture's network (block 3, n_embd 10, n_hidden 200) trained for 2000 steps.
 
     The course's trainer on the train split, from a tame start (the output layer and W1
     scaled down, as lesson 11 explains), so that 2000 steps reach a dev loss near 2.35.
     """
-    stoi, _ = build_vocab(list(words))
-    X, Y = split_datasets(list(words), 3, stoi)["train"]
-    params = init_params(27, 3, 10, 200, _generator(SEED))
+    X, Y = names_splits(words, build_vocab, split_datasets)["train"]
+    params = init_params(27, 3, 10, 200, generator(SEED))
     with torch.no_grad():
         params["W2"] *= 0.01
         params["b2"] *= 0
         params["W1"] *= 0.2
-    train(params, X, Y, 2000, 32, 0.1, _generator(SEED))
-    return {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+    train(params, X, Y, 2000, 32, 0.1, generator(SEED))
+    return {k: v.detach() for k, v in params.items()}
 
 
 def _probs(params: dict[str, torch.Tensor], context: list[int]) -> torch.Tensor:
@@ -111,7 +107,7 @@ def _trusted_sample(params: dict[str, torch.Tensor], itos: dict[int, str], block
     makes the result None ("this mistake would not have stopped").
     """
     params = {k: v.detach().to(device) for k, v in params.items()}
-    g = _generator(seed, device)
+    g = generator(seed, device)
     names = []
     context = [0] * block_size
     for _ in range(n):
@@ -233,7 +229,8 @@ def test_next_char_probs_builds_no_graph(lesson):
 
 @check(todo=1, points=2)
 def test_next_char_probs_names(lesson, words):
-    params = _trained(tuple(words))
+    expect_started(lambda: lesson.next_char_probs(_abac_params(), [0, 0]))
+    params = _trained(words)
     stoi, _ = build_vocab(words)
     for text in ("...", "..e", ".em", "emm", "mma"):
         context = [stoi[ch] for ch in text]
@@ -254,12 +251,12 @@ ABAC_SEED = 1  # with this seed the four names all come out "ABAC"
 @check(todo=2, points=2)
 def test_sample_small(lesson):
     params = _abac_params()
-    device = _device(lesson)
+    device = draw_device(lesson)
     what = ("sample(params, itos, 2, 4, generator) with a model that spells 'ABAC' "
             "(vocabulary '.ABC')")
     with hint_on_error(what, "next_char_probs (TODO 1) gives the probabilities; "
                              + MULTINOMIAL + "; " + DEVICE_HINT):
-        got = lesson.sample(params, dict(ITOS_ABC), 2, 4, _generator(ABAC_SEED))
+        got = lesson.sample(params, dict(ITOS_ABC), 2, 4, generator(ABAC_SEED))
     _expect_names(got, 4, what)
     expected = _trusted_sample(params, ITOS_ABC, 2, 4, ABAC_SEED, device)
     hint = None
@@ -269,30 +266,32 @@ def test_sample_small(lesson):
     if device == "cpu":
         expect_equal(expected, ["ABAC"] * 4, "the trusted loop itself")
     what = "sample(params, itos, 2, 0, generator)"
-    expect_equal(lesson.sample(params, dict(ITOS_ABC), 2, 0, _generator(ABAC_SEED)), [], what,
+    expect_equal(lesson.sample(params, dict(ITOS_ABC), 2, 0, generator(ABAC_SEED)), [], what,
                  hint="n = 0 asks for no names: an empty list")
-    out = lesson.helper("call_unmodified", "sample",
-                        [params, dict(ITOS_ABC), 2, 2, _generator(ABAC_SEED)])
-    hint = "sampling only reads the parameters: no in-place operation on params"
-    if "itos" in out["modified"]:
-        hint = ("don't change the caller's itos (such as itos[0] = ''): leave the '.' out by "
+    expect_unmodified(lesson, "sample", [params, dict(ITOS_ABC), 2, 2, generator(ABAC_SEED)],
+                      what="sample(params, itos, 2, 2, generator) must not change its arguments",
+                      hint=_unmodified_hint)
+
+
+def _unmodified_hint(changed: list[str]) -> str:
+    if "itos" in changed:
+        return ("don't change the caller's itos (such as itos[0] = ''): leave the '.' out by "
                 "stopping at ix == 0 before out.append(itos[ix])")
-    expect_equal(out["modified"], [], "sample(params, itos, 2, 2, generator) must not "
-                                      "change its arguments", hint=hint)
+    return "sampling only reads the parameters: no in-place operation on params"
 
 
 @check(todo=2, points=2)
 def test_sample_two_seeds(lesson):
     params = _random_params(6, 4, 6)  # a seed whose argmax name ends, after 7 characters
-    device = _device(lesson)
+    device = draw_device(lesson)
     results = {}
     for seed in (5, 6):
         what = (f"sample(params, itos, 4, 8, generator seeded {seed}), a small model with "
                 f"block_size 4 over '.', 'x', '7', 'Q', 'é', '-'")
         with hint_on_error(what, MULTINOMIAL + "; " + DEVICE_HINT):
-            got = lesson.sample(params, dict(ITOS_6), 4, 8, _generator(seed))
+            got = lesson.sample(params, dict(ITOS_6), 4, 8, generator(seed))
         _expect_names(got, 8, what)
-        again = lesson.sample(params, dict(ITOS_6), 4, 8, _generator(seed))
+        again = lesson.sample(params, dict(ITOS_6), 4, 8, generator(seed))
         expect_equal(again, got, f"{what}, called twice with fresh generators of that seed",
                      hint=GENERATOR)
         expected = _trusted_sample(params, ITOS_6, 4, 8, seed, device)
@@ -306,13 +305,13 @@ def test_sample_two_seeds(lesson):
 
 @check(todo=2, points=1)
 def test_sample_block_sizes(lesson):
-    device = _device(lesson)
+    device = draw_device(lesson)
     for block_size, model_seed in ((1, 48), (5, 25)):  # seeds whose argmax names end
         params = _random_params(6, block_size, model_seed)
         what = f"sample(params, itos, {block_size}, 6, generator), vocabulary of 6"
         with hint_on_error(what, "the context has block_size entries: [0] * block_size; "
                                  + DEVICE_HINT):
-            got = lesson.sample(params, dict(ITOS_6), block_size, 6, _generator(7))
+            got = lesson.sample(params, dict(ITOS_6), block_size, 6, generator(7))
         _expect_names(got, 6, what)
         expected = _trusted_sample(params, ITOS_6, block_size, 6, 7, device)
         hint = None
@@ -323,14 +322,15 @@ def test_sample_block_sizes(lesson):
 
 @check(todo=2, points=2)
 def test_sample_names(lesson, words):
-    params = _trained(tuple(words))
+    expect_started(lambda: lesson.sample(_abac_params(), dict(ITOS_ABC), 2, 1, generator(1)))
+    params = _trained(words)
     _, itos = build_vocab(words)
-    device = _device(lesson)
+    device = draw_device(lesson)
     mean_words = sum(map(len, words)) / len(words)  # 6.12
     for seed in (1, 2):
         what = f"sample(params, itos, 3, 40, generator seeded {seed}) of a network trained on names.txt"
         with hint_on_error(what, MULTINOMIAL + "; " + DEVICE_HINT):
-            got = lesson.sample(params, dict(itos), 3, 40, _generator(seed))
+            got = lesson.sample(params, dict(itos), 3, 40, generator(seed))
         _expect_names(got, 40, what)
         expected = _trusted_sample(params, itos, 3, 40, seed, device)
         mean = sum(map(len, got)) / len(got)
@@ -341,19 +341,30 @@ def test_sample_names(lesson, words):
         expect_equal(got, expected, what, hint=MULTINOMIAL if seed == 1 else GENERATOR)
 
 
+@expensive
+def _untrained_names(words: tuple[str, ...]) -> list[str]:
+    """The trusted loop's 10 names (seed 3) of the untrained network, on the CPU: long
+    names, about 2000 characters in all."""
+    _, itos = build_vocab(list(words))
+    untrained = init_params(27, 3, 10, 200, generator(SEED))
+    return _trusted_sample(untrained, itos, 3, 10, 3, "cpu")
+
+
 @check(todo=2, points=1)
 def test_sample_untrained_differs(lesson, words):
     _, itos = build_vocab(words)
-    device = _device(lesson)
-    untrained = init_params(27, 3, 10, 200, _generator(SEED))
+    device = draw_device(lesson)
+    untrained = init_params(27, 3, 10, 200, generator(SEED))
     what = "sample(params, itos, 3, 10, generator seeded 3) of the untrained network"
     with hint_on_error(what, MULTINOMIAL + "; " + DEVICE_HINT):
-        got = lesson.sample(untrained, dict(itos), 3, 10, _generator(3))
+        got = lesson.sample(untrained, dict(itos), 3, 10, generator(3))
     _expect_names(got, 10, what)
-    expect_equal(got, _trusted_sample(untrained, itos, 3, 10, 3, device), what,
+    expected = (_untrained_names(tuple(words)) if device == "cpu"
+                else _trusted_sample(untrained, itos, 3, 10, 3, device))
+    expect_equal(got, expected, what,
                  hint="the names must come from the parameters that were passed in; "
                       + MULTINOMIAL)
-    trained = lesson.sample(_trained(tuple(words)), dict(itos), 3, 10, _generator(3))
+    trained = lesson.sample(_trained(words), dict(itos), 3, 10, generator(3))
     expect(trained != got, "the trained and the untrained network give other names",
            expected="different names", got=got,
            hint="use the parameters that were passed in, not a model of your own")

@@ -1,7 +1,7 @@
 """Benchmark: the lecture's MLP recipe against the course's E01 reference, on one thread.
 
-Trains, one after the other with the course's trusted trainer (lesson 09's checks,
-``train_config``), on the train split of names.txt:
+Trains, one after the other with the course's trusted trainer (``autograder.trainer``,
+which lesson 09's checks use), on the train split of names.txt:
 
 - the lecture's recipe: block 3, n_embd 10, n_hidden 200, plain randn start, batch 32,
   SGD at 0.1 then 0.01 after step 100000, 200000 steps. By default only its first
@@ -17,26 +17,20 @@ estimate. Run it from the repository root on one free core:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 
 import torch
 
-from autograder import REPO_ROOT, data
+from autograder import REPO_ROOT, data, trainer
+from autograder.checking import names_splits
+from autograder.given.lesson01_bigram import build_vocab
+from autograder.given.lesson08_splits import split_datasets
 from autograder.student_side import load_module
 
 LECTURE = {"block_size": 3, "n_embd": 10, "n_hidden": 200, "steps": 200_000,
            "batch_size": 32, "optimizer": "sgd", "lr": 0.1, "schedule": "step",
            "milestones": [100_000], "gamma": 0.1, "init": "lecture", "seed": 2147483647}
-
-
-def _checks_module():
-    path = REPO_ROOT / "lessons" / "09" / "test_experiments.py"
-    spec = importlib.util.spec_from_file_location("_lesson09_checks", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
@@ -45,7 +39,6 @@ def main() -> None:
                         help="run the lecture's 200000 steps instead of its first 20000")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    checks = _checks_module()
     reference = load_module(REPO_ROOT / "solutions" / "09" / "experiments.py",
                             "_lesson09_solution").e01_config()
     words = data.load_words()
@@ -67,18 +60,18 @@ def main() -> None:
     print(f"{'run':50} {'steps':>7} {'batch':>5} {'params':>7} {'train':>7} {'dev':>7} "
           f"{'seconds':>8} {'estimate':>8}")
     for label, config, scale, full in runs:
-        problems = checks.config_problems(config)
+        problems = trainer.config_problems(config)
         if problems and config is not lecture:
             print(f"{label}: invalid configuration: {problems}")
             continue
-        checks.splits(tuple(words), config["block_size"])  # build the split outside the timing
-        result = checks.train_config(config, words)
+        split = names_splits(words, build_vocab, split_datasets, config["block_size"])
+        result = trainer.train_config(config, split)  # its seconds: the training only
         print(f"{label:50} {full['steps']:>7} {config['batch_size']:>5} "
               f"{result['parameters']:>7} {result['train']:>7.4f} {result['dev']:>7.4f} "
-              f"{result['seconds'] * scale:>8.1f} {checks.estimated_seconds(full):>8.1f}",
+              f"{result['seconds'] * scale:>8.1f} {trainer.estimated_seconds(full):>8.1f}",
               flush=True)
     print("seconds: training only, one thread (x10 where labelled); estimate: E01's budget "
-          f"formula, at most {checks.MAX_SECONDS:.0f} s for E01")
+          f"formula, at most {trainer.MAX_SECONDS:.0f} s for E01")
 
 
 if __name__ == "__main__":
