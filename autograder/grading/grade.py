@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder.lessons import LessonFolder
+from autograder import checking
 from autograder.results import Status
 from autograder.runner import (Budget, Check, CheckResult, FixtureCache, collect, run_checks,
                                score)
@@ -61,16 +62,11 @@ class SubmissionResult:
         return score(self.results)[1]
 
 
-def calls_helper(check: Check) -> bool:
-    """True if the check calls ``lesson.helper(...)``, itself or through functions of its
-    module: its verdict rests on data computed next to the student's code (README,
-    'What is enforced where')."""
-    try:
-        tree = ast.parse(Path(check.func.__code__.co_filename).read_text(encoding="utf-8"))
-    except (OSError, AttributeError, SyntaxError, UnicodeDecodeError):
-        return False
-    calls: dict[str, set[str]] = {}  # module-level function -> names it calls
-    direct: set[str] = set()  # functions that call .helper(...) themselves
+def _call_graph(tree: ast.Module) -> tuple[dict[str, set[str]], set[str]]:
+    """Module-level function -> the names it calls, and the functions that call
+    ``.helper(...)`` themselves."""
+    calls: dict[str, set[str]] = {}
+    direct: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names = set()
@@ -81,6 +77,22 @@ def calls_helper(check: Check) -> bool:
                     elif isinstance(sub.func, ast.Name):
                         names.add(sub.func.id)
             calls[node.name] = names
+    return calls, direct
+
+
+def calls_helper(check: Check) -> bool:
+    """True if the check calls ``lesson.helper(...)``, itself or through functions of its
+    module or of the check vocabulary (``expect_unmodified``): its verdict rests on data
+    computed next to the student's code (README, 'What is enforced where')."""
+    try:
+        tree = ast.parse(Path(check.func.__code__.co_filename).read_text(encoding="utf-8"))
+        vocabulary = ast.parse(Path(checking.__file__).read_text(encoding="utf-8"))
+    except (OSError, AttributeError, SyntaxError, UnicodeDecodeError):
+        return False
+    calls, direct = _call_graph(vocabulary)
+    own_calls, own_direct = _call_graph(tree)
+    calls.update(own_calls)  # the check module's own functions shadow the vocabulary's
+    direct = (direct - set(own_calls)) | own_direct
     seen, todo = set(), [check.func.__name__]
     while todo:
         name = todo.pop()
