@@ -98,9 +98,10 @@ def _canonical(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, (list, tuple)):
-        if value and all(isinstance(v, str) for v in value):  # a word list: hash it whole
-            return f"words:{_digest(chr(10).join(value))}:{len(value)}"
-        return "(" + ",".join(_canonical(v) for v in value) + ")"
+        try:  # a list of words (only strings join): hashed whole
+            return f"words:{_digest(chr(10).join(value))}:{len(value)}" if value else "()"
+        except TypeError:
+            return "(" + ",".join(_canonical(v) for v in value) + ")"
     if isinstance(value, dict):
         return "{" + ",".join(f"{_canonical(k)}:{_canonical(v)}"
                               for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"

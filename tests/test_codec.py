@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 
@@ -142,3 +143,32 @@ def test_wire_refuses_oversized_and_undecodable_messages():
         a.sendall(struct.pack("<Q", len(body)) + body)
         with pytest.raises(wire.WireError):
             wire.recv(b)
+
+
+def test_lists_of_strings_take_the_short_way_to_the_same_nodes_and_values():
+    words = ["emma", "", "é\u2028x", "a" * 50]
+    for value in (words, tuple(words), [words, ("x", 1)], []):
+        data = codec.encode(value)
+        assert codec.decode(data) == value
+    # the same tree as one node per string
+    header = codec.encode(["ab", "c"])[8:]
+    assert header == b'["l",[["s","ab"],["s","c"]]]'
+    # a str subclass is still sent as a plain str
+    assert type(codec.decode(codec.encode([type("S", (str,), {})("x")]))[0]) is str
+    # strings count against the node budget, deep lists of strings are still refused
+    with pytest.raises(codec.CodecError, match="too many values"):
+        codec.decode(codec.encode(["w"] * 2000), max_nodes=1000)
+    with pytest.raises(codec.DecodeTimeout):
+        codec.decode(codec.encode(["w"] * 10), deadline=0.0)
+    for leaf in (["s", "x"], ["n"]):  # as deep as a None that is refused
+        tree: list = ["l", [leaf]]
+        for _ in range(codec.MAX_DEPTH + 1):
+            tree = ["l", [tree]]
+        with pytest.raises(codec.CodecError, match="too deep"):
+            codec.decode(_raw(json.dumps(tree)))
+        codec.decode(_raw(json.dumps(tree[1][0])))  # one level less is fine
+    nested: list = ["x"]
+    for _ in range(codec.MAX_DEPTH):
+        nested = [nested]
+    with pytest.raises(codec.CodecError, match="levels deep"):
+        codec.encode(nested)

@@ -10,10 +10,11 @@ import torch.nn.functional as F
 from autograder.cache import expensive
 from autograder.checking import (SEED, check, diagnose, draw_device, expect, expect_close,
                                  expect_equal, expect_started, expect_tensor, expect_type,
-                                 expect_unmodified, generator, hint_on_error, names_dataset)
+                                 expect_unmodified, generator, hint_on_error, matches,
+                                 names_dataset)
+from autograder.contract import Contract
 from autograder.given.lesson01_bigram import build_vocab
 from autograder.given.lesson02_dataset import build_dataset
-from autograder.contract import Contract
 
 # What the checks may call, with the parameters, and what grading needs to know
 # (autograder.contract).
@@ -453,6 +454,17 @@ def _check_train(lesson, params, X, Y, steps: int, batch_size: int, lr: float, s
     _expect_losses(losses, steps, what)
     batches = _minibatches(lesson, X, Y, steps, batch_size, seed)
     expected, after = _sgd(params, batches, lr)
+    if not matches(losses, expected):
+        _expect_train_losses(lesson, losses, expected, params, X, Y, steps, batch_size, lr,
+                             seed, what)
+    _expect_params(got["args"][0], after, f"{what}: params afterwards",
+                   hint="one train_step per step, on the same params")
+
+
+def _expect_train_losses(lesson, losses, expected, params, X, Y, steps: int, batch_size: int,
+                         lr: float, seed: int, what: str) -> None:
+    """Fail on train's wrong losses with the hint of the mistake that gives them (full-batch
+    steps on all of X cost seconds on names.txt: only made for a wrong answer)."""
     hint = diagnose(losses, [
         (_sgd(params, [(X, Y)] * steps, lr)[0], "each step uses a random minibatch of "
                                                 "batch_size rows, not the whole of X"),
@@ -466,8 +478,6 @@ def _check_train(lesson, params, X, Y, steps: int, batch_size: int, lr: float, s
                "every step (the given generator, not the global RNG, nor one seeded by you), "
                "then train_step(params, X[ix], Y[ix], lr)")
     expect_close(losses, expected, what, hint=hint)
-    _expect_params(got["args"][0], after, f"{what}: params afterwards",
-                   hint="one train_step per step, on the same params")
 
 
 @check(todo=5, points=2)
